@@ -1,0 +1,142 @@
+# modguard: one Makefile for the BPF objects, the skeleton, the three
+# programs, the test modules, the tests and the demo.  Everything generated
+# lands in $(OUT).  Quiet unless V=1.
+OUT ?= build
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
+CPPFLAGS += -Iinclude -Iuser/lib -Iuser/daemon -Iuser/cli -I$(OUT)
+LDLIBS += $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	-I$(OUT) -Iinclude -Ibpf
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
+BPF_HDRS := $(wildcard bpf/*.h) include/modguard_abi.h
+
+LIB_SRCS := $(wildcard user/lib/*.c)
+LIB_OBJS := $(patsubst %.c,$(OUT)/%.o,$(LIB_SRCS))
+LIB := $(OUT)/lib/libmguser.a
+
+DAEMON_SRCS := $(wildcard user/daemon/*.c)
+DAEMON_OBJS := $(patsubst %.c,$(OUT)/%.o,$(DAEMON_SRCS))
+# the daemon's logic without main(), for the unit tests
+DAEMON_LIB_OBJS := $(filter-out $(OUT)/user/daemon/main.o,$(DAEMON_OBJS))
+
+CLI_MAINS := user/cli/modguard.c user/cli/modguard_rmmod.c
+CLI_COMMON_SRCS := $(filter-out $(CLI_MAINS),$(wildcard user/cli/*.c))
+CLI_COMMON_OBJS := $(patsubst %.c,$(OUT)/%.o,$(CLI_COMMON_SRCS))
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%,$(UNIT_SRCS))
+
+PROGS := $(OUT)/modguardd $(OUT)/modguard $(OUT)/modguard-rmmod
+
+.PHONY: all install test unit-test vm-test demo bench modules deps clean
+all: $(PROGS)
+
+# --- BPF: vmlinux.h -> objects -> one linked object -> skeleton ----------
+$(OUT)/vmlinux.h: tools/gen-vmlinux-h | $(OUT)
+	$(call msg,GEN,$@)
+	$(Q)tools/gen-vmlinux-h $@
+
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(OUT)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/modguard.bpf.o: $(BPF_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(OUT)/modguard.skel.h: $(OUT)/modguard.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name modguard_bpf > $@
+
+# --- user space ------------------------------------------------------------
+$(OUT)/%.o: %.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# the daemon embeds the BPF object through the skeleton
+$(DAEMON_OBJS): $(OUT)/modguard.skel.h
+
+$(LIB): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(OUT)/modguardd: $(DAEMON_OBJS) $(LIB)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/modguard: $(OUT)/user/cli/modguard.o $(CLI_COMMON_OBJS) $(LIB)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/modguard-rmmod: $(OUT)/user/cli/modguard_rmmod.o $(CLI_COMMON_OBJS) $(LIB)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/tests/unit/%: $(OUT)/tests/unit/%.o $(DAEMON_LIB_OBJS) $(CLI_COMMON_OBJS) $(LIB)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT):
+	$(Q)mkdir -p $(OUT)
+
+# --- set-up, test modules, tests, demo -----------------------------------
+# tools/install-deps does nothing when everything is installed already
+deps:
+	$(Q)tools/install-deps
+
+modules:
+	$(call msg,KBUILD,$(OUT)/modules)
+	$(Q)tests/modules/build.sh $(OUT)/modules
+
+install: $(PROGS)
+	install -d $(DESTDIR)$(PREFIX)/sbin
+	install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/sbin/
+
+unit-test: $(UNIT_BINS)
+	$(Q)tests/unit/run-unit.sh $(OUT)
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all modules $(UNIT_BINS)
+	$(Q)tests/run-all.sh $(OUT)
+
+vm-test: all modules
+	$(Q)tests/run-all.sh --vm-only $(OUT)
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all modules
+	$(Q)tools/demo $(OUT)
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all modules
+	$(Q)tools/bench $(OUT)
+
+clean:
+	$(call msg,CLEAN,$(OUT))
+	$(Q)rm -rf $(OUT)
+
+-include $(shell find $(OUT) -name '*.d' 2>/dev/null)
+
+.DELETE_ON_ERROR:
+.SECONDARY:

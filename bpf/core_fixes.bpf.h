@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every kernel-version difference modguard's BPF code depends on, in one
+ * place.  Each difference is a ___flavor struct (libbpf strips the suffix
+ * when it relocates) plus a bpf_core_field_exists() switch, with the kernel
+ * commit that changed the layout.
+ */
+#ifndef MODGUARD_CORE_FIXES_BPF_H
+#define MODGUARD_CORE_FIXES_BPF_H
+
+#include <bpf/bpf_core_read.h>
+
+/*
+ * Up to 6.3 a module's core memory is struct module_layout core_layout, text
+ * first: [base, base + text_size).  Commit ac3b43283923 ("module: replace
+ * module_layout with module_memory", 6.4) split it into mem[MOD_TEXT] etc.
+ */
+struct module_layout___61 {
+	void *base;
+	unsigned int size;
+	unsigned int text_size;
+} __attribute__((preserve_access_index));
+
+struct module___61 {
+	struct module_layout___61 core_layout;
+	struct module_layout___61 init_layout;
+} __attribute__((preserve_access_index));
+
+struct module_memory___64 {
+	void *base;
+	unsigned int size;
+} __attribute__((preserve_access_index));
+
+struct module___64 {
+	struct module_memory___64 mem[7]; /* MOD_TEXT is index 0 */
+} __attribute__((preserve_access_index));
+
+static __always_inline void mg_module_text(const void *mod, __u64 *start,
+					   __u64 *size)
+{
+	const struct module___61 *m61 = mod;
+	const struct module___64 *m64 = mod;
+
+	if (bpf_core_field_exists(m61->core_layout)) {
+		*start = (__u64)BPF_CORE_READ(m61, core_layout.base);
+		*size = BPF_CORE_READ(m61, core_layout.text_size);
+	} else {
+		*start = (__u64)BPF_CORE_READ(m64, mem[0].base);
+		*size = BPF_CORE_READ(m64, mem[0].size);
+	}
+}
+
+/* init text: init_layout up to 6.3, mem[MOD_INIT_TEXT] (index 4) since */
+static __always_inline void mg_module_init_text(const void *mod, __u64 *start,
+						__u64 *size)
+{
+	const struct module___61 *m61 = mod;
+	const struct module___64 *m64 = mod;
+
+	if (bpf_core_field_exists(m61->init_layout)) {
+		*start = (__u64)BPF_CORE_READ(m61, init_layout.base);
+		*size = BPF_CORE_READ(m61, init_layout.text_size);
+	} else {
+		*start = (__u64)BPF_CORE_READ(m64, mem[4].base);
+		*size = BPF_CORE_READ(m64, mem[4].size);
+	}
+}
+
+/* refcnt exists only with CONFIG_MODULE_UNLOAD (include/linux/module.h) */
+struct module___unload {
+	atomic_t refcnt;
+} __attribute__((preserve_access_index));
+
+static __always_inline int mg_module_refcnt(const void *mod)
+{
+	const struct module___unload *m = mod;
+
+	if (!bpf_core_field_exists(m->refcnt))
+		return -1;
+	return BPF_CORE_READ(m, refcnt.counter);
+}
+
+/*
+ * A kthread's thread function: ((struct kthread *)task->worker_private)
+ * ->threadfn since commit e32cf5dfbe22 ("kthread: Generalize pf_io_worker so
+ * it can point to struct kthread", 5.17); before that task->set_child_tid.
+ */
+struct task_struct___517 {
+	void *worker_private;
+} __attribute__((preserve_access_index));
+
+struct task_struct___516 {
+	int *set_child_tid;
+} __attribute__((preserve_access_index));
+
+/* older kernels' struct kthread may lack threadfn: probe instead of assuming */
+struct kthread___fn {
+	int (*threadfn)(void *);
+} __attribute__((preserve_access_index));
+
+/* only meaningful for a task with PF_KTHREAD; 0 when unknown */
+static __always_inline __u64 mg_kthread_fn(const void *task)
+{
+	const struct task_struct___517 *t517 = task;
+	const struct task_struct___516 *t516 = task;
+	const struct kthread___fn *k;
+
+	if (bpf_core_field_exists(t517->worker_private))
+		k = BPF_CORE_READ(t517, worker_private);
+	else
+		k = (const void *)BPF_CORE_READ(t516, set_child_tid);
+	if (!k || !bpf_core_field_exists(k->threadfn))
+		return 0;
+	return (__u64)BPF_CORE_READ(k, threadfn);
+}
+
+#endif /* MODGUARD_CORE_FIXES_BPF_H */

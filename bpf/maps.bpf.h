@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The kernel-side ledger: maps shared by every BPF file of modguard.
+ *
+ * All the .bpf.c files in bpf/ are linked into one object (bpftool gen object), so
+ * each map is defined once, in module_lifecycle.bpf.c (which defines
+ * MG_DEFINE_MAPS), and declared extern everywhere else.
+ */
+#ifndef MODGUARD_MAPS_BPF_H
+#define MODGUARD_MAPS_BPF_H
+
+#include "modguard_abi.h"
+
+#ifdef MG_DEFINE_MAPS
+#define MG_MAP
+#else
+#define MG_MAP extern
+#endif
+
+/* struct module * -> what we know of it */
+MG_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MG_MAX_MODULES);
+	__type(key, __u64);
+	__type(value, struct mg_module_info);
+} mg_modules SEC(".maps");
+
+/* page of module text (address >> MG_PAGE_SHIFT) -> struct module * */
+MG_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MG_MAX_TEXT_PAGES);
+	__type(key, __u64);
+	__type(value, __u64);
+} mg_text_pages SEC(".maps");
+
+/*
+ * page of init text -> struct module *, for naming where a module armed a
+ * callback from its init function.  Only trusted while that module is
+ * still COMING: init text is freed, and reused, once init returns.
+ */
+MG_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MG_MAX_INIT_PAGES);
+	__type(key, __u64);
+	__type(value, __u64);
+} mg_init_pages SEC(".maps");
+
+/* armed callback object (timer_list *, hrtimer *, ...) -> what and where */
+MG_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MG_MAX_ARMED);
+	__type(key, __u64);
+	__type(value, struct mg_armed_info);
+} mg_armed SEC(".maps");
+
+/*
+ * Lowest and highest module text address ever seen: the first, cheapest
+ * test every always-on program makes, so the rest of the kernel costs two
+ * compares.  An array, not a global, because globals do not link across
+ * BPF objects as simply as maps do.
+ */
+struct mg_text_bounds {
+	__u64 lo;
+	__u64 hi;
+};
+
+MG_MAP struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mg_text_bounds);
+} mg_bounds SEC(".maps");
+
+MG_MAP struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MG_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} mg_stats SEC(".maps");
+
+MG_MAP struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, MG_RINGBUF_BYTES);
+} mg_events SEC(".maps");
+
+#define MG_SITE_DEPTH 16
+
+/* scratch for an arming stack: too big for the 512-byte BPF stack frame */
+MG_MAP struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64[MG_SITE_DEPTH]);
+} mg_site_scratch SEC(".maps");
+
+static __always_inline void mg_stat_inc(__u32 which)
+{
+	__u64 *v = bpf_map_lookup_elem(&mg_stats, &which);
+
+	if (v)
+		*v += 1;
+}
+
+/*
+ * The filter: which module's text holds addr?  Returns the struct module
+ * address, or 0 for the rest of the kernel (the common case, decided by the
+ * bounds check before any hash lookup).
+ */
+static __always_inline __u64 mg_text_owner(__u64 addr)
+{
+	struct mg_text_bounds *b;
+	__u32 zero = 0;
+	__u64 page, *mod;
+
+	b = bpf_map_lookup_elem(&mg_bounds, &zero);
+	if (!b || addr < b->lo || addr >= b->hi)
+		return 0;
+	page = addr >> MG_PAGE_SHIFT;
+	mod = bpf_map_lookup_elem(&mg_text_pages, &page);
+	return mod ? *mod : 0;
+}
+
+/* reserve a zeroed event, counting a full ring buffer instead of hiding it */
+static __always_inline struct mg_event *mg_event_reserve(__u32 type)
+{
+	struct mg_event *e;
+	__u64 id;
+
+	e = bpf_ringbuf_reserve(&mg_events, sizeof(*e), 0);
+	if (!e) {
+		mg_stat_inc(MG_STAT_RINGBUF_LOST);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	id = bpf_get_current_pid_tgid();
+	e->type = type;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->pid = (__u32)id;
+	e->tgid = id >> 32;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	return e;
+}
+
+#endif /* MODGUARD_MAPS_BPF_H */

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Callbacks with no tracepoint on 6.1, seen through kprobes (kprobes do not
+ * take a module reference, unlike fentry): tasklets, RCU callbacks,
+ * notifier blocks, and file_operations registered without an .owner.
+ *
+ * These probes sit on core kernel functions, never on module text, and are
+ * cold paths except __tasklet_schedule, which filters first like the
+ * timer programs do.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "arming.bpf.h"
+
+/* &rcu_state, set by modguardd from kallsyms; 0 if unknown */
+const volatile __u64 mg_rcu_state = 0;
+
+static __always_inline __u64 rcu_gp_seq(void)
+{
+	struct rcu_state *rs = (void *)mg_rcu_state;
+
+	return mg_rcu_state ? BPF_CORE_READ(rs, gp_seq) : 0;
+}
+
+static __always_inline int tasklet_armed(void *ctx, struct tasklet_struct *t)
+{
+	__u64 func, mod;
+
+	if (BPF_CORE_READ(t, use_callback))
+		func = (__u64)BPF_CORE_READ(t, callback);
+	else
+		func = (__u64)BPF_CORE_READ(t, func);
+	mod = mg_text_owner(func);
+	if (mod)
+		mg_arm(ctx, (__u64)t, mod, func, MG_KIND_TASKLET, 0, 0, 1);
+	return 0;
+}
+
+SEC("kprobe/__tasklet_schedule")
+int BPF_KPROBE(mg_tasklet_schedule, struct tasklet_struct *t)
+{
+	return tasklet_armed(ctx, t);
+}
+
+SEC("kprobe/__tasklet_hi_schedule")
+int BPF_KPROBE(mg_tasklet_hi_schedule, struct tasklet_struct *t)
+{
+	return tasklet_armed(ctx, t);
+}
+
+/* the grace period sequence goes in "expires": see the module_free check */
+SEC("kprobe/call_rcu")
+int BPF_KPROBE(mg_call_rcu, struct callback_head *head, void *func)
+{
+	__u64 mod = mg_text_owner((__u64)func);
+
+	if (mod)
+		mg_arm(ctx, (__u64)head, mod, (__u64)func, MG_KIND_RCU, 0,
+		       rcu_gp_seq(), 1);
+	return 0;
+}
+
+/* rcu_barrier() waits for every callback queued before it started */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u64);
+} mg_barrier_start SEC(".maps");
+
+SEC("kprobe/rcu_barrier")
+int BPF_KPROBE(mg_rcu_barrier_enter)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 now = bpf_ktime_get_ns();
+
+	bpf_map_update_elem(&mg_barrier_start, &tid, &now, BPF_ANY);
+	return 0;
+}
+
+static long drop_rcu_before(struct bpf_map *map, __u64 *key,
+			    struct mg_armed_info *a, __u64 *start)
+{
+	if (a->kind == MG_KIND_RCU && a->ts_ns < *start)
+		bpf_map_delete_elem(map, key);
+	return 0;
+}
+
+SEC("kretprobe/rcu_barrier")
+int BPF_KRETPROBE(mg_rcu_barrier_exit)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 *start = bpf_map_lookup_elem(&mg_barrier_start, &tid), s;
+
+	if (!start)
+		return 0;
+	s = *start;
+	bpf_map_delete_elem(&mg_barrier_start, &tid);
+	bpf_for_each_map_elem(&mg_armed, drop_rcu_before, &s, 0);
+	return 0;
+}
+
+/* every notifier chain flavour registers through this one function */
+SEC("kprobe/notifier_chain_register")
+int BPF_KPROBE(mg_notifier_register, struct notifier_block **nl,
+	       struct notifier_block *n)
+{
+	__u64 func = (__u64)BPF_CORE_READ(n, notifier_call);
+	__u64 mod = mg_text_owner(func);
+
+	if (mod)
+		mg_arm(ctx, (__u64)n, mod, func, MG_KIND_NOTIFIER, 0, 0, 2);
+	return 0;
+}
+
+/* notifier_chain_unregister() is inlined on 6.1: probe each flavour */
+#define NOTIFIER_UNREGISTER(flavour)                                        \
+	SEC("kprobe/" #flavour "_notifier_chain_unregister")                \
+	int BPF_KPROBE(mg_##flavour##_notifier_unregister, void *nh,        \
+		       struct notifier_block *n)                            \
+	{                                                                   \
+		mg_disarm((__u64)n);                                        \
+		return 0;                                                   \
+	}
+NOTIFIER_UNREGISTER(atomic)
+NOTIFIER_UNREGISTER(blocking)
+NOTIFIER_UNREGISTER(raw)
+NOTIFIER_UNREGISTER(srcu)
+
+/* a function of fops that lies in module text, or 0 */
+static __always_inline __u64 fops_function(const struct file_operations *f,
+					   __u64 *mod)
+{
+	__u64 fns[] = {
+		(__u64)BPF_CORE_READ(f, read),
+		(__u64)BPF_CORE_READ(f, write),
+		(__u64)BPF_CORE_READ(f, read_iter),
+		(__u64)BPF_CORE_READ(f, write_iter),
+		(__u64)BPF_CORE_READ(f, unlocked_ioctl),
+		(__u64)BPF_CORE_READ(f, open),
+		(__u64)BPF_CORE_READ(f, poll),
+		(__u64)BPF_CORE_READ(f, mmap),
+		(__u64)BPF_CORE_READ(f, release),
+	};
+
+	for (int i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+		*mod = mg_text_owner(fns[i]);
+		if (*mod)
+			return fns[i];
+	}
+	return 0;
+}
+
+/*
+ * Only file_operations without .owner are hazards: with an owner, every
+ * open file holds a module reference and the unload is refused.
+ */
+static __always_inline void fops_registered(void *ctx,
+					    const struct file_operations *f)
+{
+	__u64 mod, func;
+
+	if (!f || BPF_CORE_READ(f, owner))
+		return;
+	func = fops_function(f, &mod);
+	if (func)
+		mg_arm(ctx, (__u64)f, mod, func, MG_KIND_FOPS, MG_ARMF_NO_OWNER,
+		       0, 1);
+}
+
+SEC("kprobe/misc_register")
+int BPF_KPROBE(mg_misc_register, struct miscdevice *misc)
+{
+	fops_registered(ctx, BPF_CORE_READ(misc, fops));
+	return 0;
+}
+
+SEC("kprobe/misc_deregister")
+int BPF_KPROBE(mg_misc_deregister, struct miscdevice *misc)
+{
+	mg_disarm((__u64)BPF_CORE_READ(misc, fops));
+	return 0;
+}
+
+/* also what register_chrdev() uses underneath */
+SEC("kprobe/cdev_add")
+int BPF_KPROBE(mg_cdev_add, struct cdev *p)
+{
+	fops_registered(ctx, BPF_CORE_READ(p, ops));
+	return 0;
+}
+
+SEC("kprobe/cdev_del")
+int BPF_KPROBE(mg_cdev_del, struct cdev *p)
+{
+	mg_disarm((__u64)BPF_CORE_READ(p, ops));
+	return 0;
+}
+
+/* proc_ops have no .owner at all since 5.6: proc_reg_*() pin the entry */
+SEC("kprobe/proc_register")
+int BPF_KPROBE(mg_proc_register, struct proc_dir_entry *dir,
+	       struct proc_dir_entry *dp)
+{
+	const struct proc_ops *ops = BPF_CORE_READ(dp, proc_ops);
+	__u64 fns[4], mod;
+
+	if (!ops)
+		return 0;
+	fns[0] = (__u64)BPF_CORE_READ(ops, proc_read);
+	fns[1] = (__u64)BPF_CORE_READ(ops, proc_write);
+	fns[2] = (__u64)BPF_CORE_READ(ops, proc_open);
+	fns[3] = (__u64)BPF_CORE_READ(ops, proc_ioctl);
+	for (int i = 0; i < 4; i++) {
+		mod = mg_text_owner(fns[i]);
+		if (mod) {
+			mg_arm(ctx, (__u64)dp, mod, fns[i], MG_KIND_FOPS,
+			       MG_ARMF_NO_OWNER, 0, 2);
+			break;
+		}
+	}
+	return 0;
+}
+
+/* every way of removing a proc entry ends in pde_free() */
+SEC("kprobe/pde_free")
+int BPF_KPROBE(mg_pde_free, struct proc_dir_entry *pde)
+{
+	mg_disarm((__u64)pde);
+	return 0;
+}

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one kernel/user ABI of modguard: what the BPF programs put in maps and
+ * in the ring buffer, and what modguardd reads back.  Nothing else lives here.
+ *
+ * Included from BPF code (after vmlinux.h, which provides __u32/__u64) and
+ * from user space (after <linux/types.h>).  Fields are fixed width, largest
+ * first, and every struct has its size asserted so that both sides agree.
+ */
+#ifndef MODGUARD_ABI_H
+#define MODGUARD_ABI_H
+
+#define MG_MODULE_NAME_LEN 56 /* MODULE_NAME_LEN on 64-bit kernels */
+#define MG_COMM_LEN 16
+#define MG_MAX_MODULES 4096
+/* pages of module text the in-kernel filter can map; 64k pages = 256 MiB */
+#define MG_MAX_TEXT_PAGES 65536
+#define MG_MAX_INIT_PAGES 8192
+#define MG_MAX_ARMED 65536
+#define MG_RINGBUF_BYTES (1u << 20)
+#define MG_PAGE_SHIFT 12
+
+/* struct module's state, as enum module_state in include/linux/module.h */
+enum mg_module_state {
+	MG_MOD_LIVE = 0,
+	MG_MOD_COMING = 1,
+	MG_MOD_GOING = 2,
+	MG_MOD_UNFORMED = 3,
+	MG_MOD_GONE = 4, /* ours: module_free fired, its memory is being freed */
+};
+
+enum mg_event_type {
+	MG_EV_MODULE_LOAD = 1, /* module:module_load, before its init runs */
+	MG_EV_MODULE_FREE = 2, /* module:module_free, after its exit ran */
+	MG_EV_MODULE_SCAN = 3, /* a module that was loaded before we started */
+	MG_EV_REF_GET = 4,     /* module:module_get */
+	MG_EV_REF_PUT = 5,     /* module:module_put */
+	MG_EV_ARMED = 6,       /* a callback into a module was armed */
+	MG_EV_DISARMED = 7,    /* ... cancelled, fired, flushed or unregistered */
+	MG_EV_STALE_FIRE = 8,  /* a callback fired into a module that is gone */
+	MG_EV_LEFT_BEHIND = 9, /* still armed/registered when exit returned */
+};
+
+/* what points into a module; the report's "kind" */
+enum mg_ref_kind {
+	MG_KIND_HOLDER = 0,
+	MG_KIND_TASK = 1,
+	MG_KIND_KTHREAD = 2,
+	MG_KIND_TIMER = 3,
+	MG_KIND_HRTIMER = 4,
+	MG_KIND_WORK = 5,
+	MG_KIND_TASKLET = 6,
+	MG_KIND_RCU = 7,
+	MG_KIND_NOTIFIER = 8,
+	MG_KIND_FOPS = 9,
+	MG_KIND_MAX,
+};
+
+/* counters in the mg_stats array map */
+enum mg_stat {
+	MG_STAT_RINGBUF_LOST = 0, /* events dropped: ring buffer full */
+	MG_STAT_PAGES_FULL = 1,   /* text pages that did not fit the filter map */
+	MG_STAT_MODULES_FULL = 2, /* modules that did not fit mg_modules */
+	MG_STAT_ARMED_FULL = 3,   /* callbacks that did not fit mg_armed */
+	MG_STAT_FILTER_HITS = 4,  /* events that passed the module-text filter */
+	MG_STAT_MAX = 8,
+};
+
+/* value of mg_modules, keyed by the struct module address */
+struct mg_module_info {
+	__u64 text_start;
+	__u64 text_size;
+	__u64 init_start; /* init text, freed once init returns */
+	__u64 init_size;
+	__u64 init_fn;    /* mod->init: the module's init function */
+	__u64 load_ns;    /* bpf_ktime_get_ns() when seen */
+	__u32 state;   /* enum mg_module_state when seen */
+	__u32 flags;   /* MG_MODF_* */
+	char name[MG_MODULE_NAME_LEN];
+};
+_Static_assert(sizeof(struct mg_module_info) == 112, "mg_module_info ABI");
+
+#define MG_MODF_PRELOADED 1u /* loaded before modguardd started */
+
+/* value of mg_armed, keyed by the callback object (timer_list *, ...) */
+struct mg_armed_info {
+	__u64 mod;     /* struct module * the function lies in */
+	__u64 func;    /* the callback function */
+	__u64 site;    /* who armed or registered it: a return address */
+	__u64 ts_ns;   /* when it was armed */
+	__u64 expires; /* jiffies (timer) or ns (hrtimer); 0 if none */
+	__u32 kind;    /* enum mg_ref_kind */
+	__u32 flags;   /* MG_ARMF_* */
+	__u32 pid;     /* the thread that armed it */
+	__u32 tgid;
+	char comm[MG_COMM_LEN];
+};
+_Static_assert(sizeof(struct mg_armed_info) == 72, "mg_armed_info ABI");
+
+#define MG_ARMF_DWORK 1u     /* delayed work: the key is its timer */
+#define MG_ARMF_LEFT 2u      /* still armed when its module's exit returned */
+#define MG_ARMF_NO_OWNER 4u  /* fops/proc_ops registered without .owner */
+#define MG_ARMF_SITE_INIT 8u /* armed from init text: site is mod->init + off */
+
+/* one ring buffer record */
+struct mg_event {
+	__u64 ts_ns;
+	__u64 mod; /* struct module * */
+	__u64 text_start;
+	__u64 text_size;
+	__u64 obj;  /* callback object, or 0 */
+	__u64 func; /* callback function; for MODULE_LOAD, mod->init */
+	__u64 site; /* call site (module_get/put ip, arming site), or 0 */
+	__u64 expires;
+	__u32 type;  /* enum mg_event_type */
+	__u32 kind;  /* enum mg_ref_kind, for ARMED/DISARMED/STALE_FIRE */
+	__u32 pid;   /* thread id of current */
+	__u32 tgid;
+	__s32 refcnt; /* module refcnt as the tracepoint reported it */
+	__u32 state;  /* enum mg_module_state */
+	char comm[MG_COMM_LEN];
+	char name[MG_MODULE_NAME_LEN];
+};
+_Static_assert(sizeof(struct mg_event) == 160, "mg_event ABI");
+
+/*
+ * One task whose kernel stack holds a return address inside some module's
+ * text, or whose kthread function lies there: written by the task scan
+ * iterator (bpf_seq_write), one record per task.
+ */
+#define MG_STACK_DEPTH 32
+
+#define MG_TASKF_KTHREAD 1u  /* a kernel thread */
+#define MG_TASKF_RUNNING 2u  /* on a CPU now: its stack is not reliable */
+#define MG_TASKF_OWN_FN 4u   /* kthread whose thread function is in mod */
+
+struct mg_task_record {
+	__u64 mod;      /* struct module * of the first module frame */
+	__u64 frame;    /* that frame (a return address in module text) */
+	__u64 threadfn; /* kthread function, 0 if not a kthread */
+	__u64 threadfn_mod; /* struct module * holding threadfn, or 0 */
+	__u64 stack[MG_STACK_DEPTH];
+	__u32 pid;
+	__u32 tgid;
+	__u32 flags;   /* MG_TASKF_* */
+	__u32 nstack;  /* valid entries in stack[] */
+	char comm[MG_COMM_LEN];
+};
+_Static_assert(sizeof(struct mg_task_record) == 32 + 8 * MG_STACK_DEPTH + 16 + 16,
+	       "mg_task_record ABI");
+
+#endif /* MODGUARD_ABI_H */

@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf_loader.h"
+#include "log.h"
+#include "modguard.skel.h"
+
+struct mg_bpf {
+	struct modguard_bpf *skel;
+	struct ring_buffer *rb;
+	struct bpf_link *links[40];
+	int nlinks;
+	struct mg_bpf_caps caps;
+	mg_event_fn fn;
+	void *ctx;
+};
+
+static int on_ringbuf(void *ctx, void *data, size_t len)
+{
+	struct mg_bpf *b = ctx;
+
+	if (len < sizeof(struct mg_event))
+		return 0;
+	b->fn(data, b->ctx);
+	return 0;
+}
+
+static int attach(struct mg_bpf *b, struct bpf_program *prog)
+{
+	struct bpf_link *link = bpf_program__attach(prog);
+	int err;
+
+	if (!link) {
+		err = -errno;
+		mg_warn("bpf: cannot attach %s: %s", bpf_program__name(prog),
+			strerror(-err));
+		return err;
+	}
+	b->links[b->nlinks++] = link;
+	return 0;
+}
+
+/* the address of a core kernel symbol from kallsyms, 0 if not found */
+static uint64_t kernel_symbol(const char *kallsyms, const char *name)
+{
+	char line[512], sym[256], type;
+	unsigned long long addr;
+	uint64_t found = 0;
+	FILE *f = fopen(kallsyms, "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %c %255s", &addr, &type, sym) != 3)
+			continue;
+		if (!strcmp(sym, name) && !strchr(line, '[')) {
+			found = addr;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* attach a group of programs; the group counts only if all attached */
+static int attach_group(struct mg_bpf *b, struct bpf_program **progs, int n,
+			const char *what)
+{
+	int ok = 1;
+
+	for (int i = 0; i < n; i++)
+		if (attach(b, progs[i]))
+			ok = 0;
+	if (!ok)
+		mg_warn("bpf: %s are not tracked on this kernel", what);
+	return ok;
+}
+
+int mg_bpf_start(struct mg_bpf **out, const char *kallsyms, mg_event_fn fn,
+		 void *ctx)
+{
+	struct mg_bpf *b;
+	int err;
+
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	b->fn = fn;
+	b->ctx = ctx;
+
+	b->skel = modguard_bpf__open();
+	if (!b->skel) {
+		err = -errno;
+		mg_err("bpf: cannot open the embedded object: %s", strerror(-err));
+		goto fail;
+	}
+	/* delayed work arms a core timer; the work's function is what counts */
+	b->skel->rodata->mg_dwork_timer_fn =
+		kernel_symbol(kallsyms, "delayed_work_timer_fn");
+	b->skel->rodata->mg_rcu_state = kernel_symbol(kallsyms, "rcu_state");
+	if (!b->skel->rodata->mg_dwork_timer_fn)
+		mg_warn("bpf: delayed_work_timer_fn not in %s: delayed work "
+			"shows as a core timer", kallsyms);
+	if (!b->skel->rodata->mg_rcu_state)
+		mg_warn("bpf: rcu_state not in %s: an RCU callback counts as "
+			"pending until a later rcu_barrier()", kallsyms);
+
+	err = modguard_bpf__load(b->skel);
+	if (err) {
+		mg_err("bpf: the verifier or the kernel refused modguard's programs: %s "
+		       "(run with -v for the verifier log)", strerror(-err));
+		goto fail;
+	}
+
+	/* without the lifecycle tracepoints there is nothing to guard */
+	err = attach(b, b->skel->progs.mg_module_load);
+	if (!err)
+		err = attach(b, b->skel->progs.mg_module_free);
+	if (err) {
+		mg_err("bpf: module:module_load/module_free did not attach; "
+		       "this kernel lacks module tracepoints (CONFIG_MODULES?)");
+		goto fail;
+	}
+	b->caps.lifecycle = 1;
+	{
+		__typeof__(b->skel->progs) *p = &b->skel->progs;
+		struct bpf_program *refs[] = { p->mg_module_get, p->mg_module_put };
+		struct bpf_program *timers[] = { p->mg_timer_start, p->mg_timer_cancel,
+						 p->mg_hrtimer_start,
+						 p->mg_hrtimer_cancel };
+		struct bpf_program *work[] = { p->mg_work_queue, p->mg_work_start };
+		struct bpf_program *tasklets[] = { p->mg_tasklet_schedule,
+						   p->mg_tasklet_hi_schedule };
+		struct bpf_program *rcu[] = { p->mg_call_rcu, p->mg_rcu_barrier_enter,
+					      p->mg_rcu_barrier_exit };
+		struct bpf_program *notifiers[] = {
+			p->mg_notifier_register, p->mg_atomic_notifier_unregister,
+			p->mg_blocking_notifier_unregister,
+			p->mg_raw_notifier_unregister, p->mg_srcu_notifier_unregister
+		};
+		struct bpf_program *fops[] = { p->mg_misc_register, p->mg_misc_deregister,
+					       p->mg_cdev_add, p->mg_cdev_del,
+					       p->mg_proc_register, p->mg_pde_free };
+#define GROUP(a, what) attach_group(b, a, sizeof(a) / sizeof(a[0]), what)
+		b->caps.refs = GROUP(refs, "module references");
+		b->caps.timers = GROUP(timers, "timers and hrtimers");
+		b->caps.work = GROUP(work, "work items");
+		b->caps.tasklets = GROUP(tasklets, "tasklets");
+		b->caps.rcu = GROUP(rcu, "RCU callbacks");
+		b->caps.notifiers = GROUP(notifiers, "notifier blocks");
+		b->caps.fops = GROUP(fops, "owner-less file operations");
+#undef GROUP
+	}
+
+	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.mg_events),
+				 on_ringbuf, b, NULL);
+	if (!b->rb) {
+		err = -errno;
+		mg_err("bpf: cannot set up the ring buffer: %s", strerror(-err));
+		goto fail;
+	}
+	*out = b;
+	return 0;
+fail:
+	mg_bpf_stop(b);
+	return err ? err : -EINVAL;
+}
+
+int mg_bpf_scan_modules(struct mg_bpf *b)
+{
+	struct bpf_link *link;
+	char buf[4096];
+	int fd, err = 0;
+	ssize_t n;
+
+	link = bpf_program__attach_iter(b->skel->progs.mg_scan_modules, NULL);
+	if (!link) {
+		err = -errno;
+		mg_err("bpf: cannot create the kallsyms iterator: %s", strerror(-err));
+		return err;
+	}
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0) {
+		err = -errno;
+		mg_err("bpf: cannot start the kallsyms iterator: %s", strerror(-err));
+		goto out;
+	}
+	/* the program emits events; reading drives it to the end */
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		;
+	if (n < 0) {
+		err = -errno;
+		mg_err("bpf: kallsyms iterator failed: %s", strerror(-err));
+	}
+	close(fd);
+out:
+	bpf_link__destroy(link);
+	return err;
+}
+
+int mg_bpf_armed(struct mg_bpf *b, uint64_t **objs, struct mg_armed_info **infos,
+		 size_t *n)
+{
+	int fd = bpf_map__fd(b->skel->maps.mg_armed);
+	size_t cap = 64, cnt = 0;
+	uint64_t key, next, *o = malloc(cap * sizeof(*o));
+	struct mg_armed_info *in = malloc(cap * sizeof(*in));
+	void *prev = NULL;
+
+	if (!o || !in) {
+		free(o);
+		free(in);
+		return -ENOMEM;
+	}
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (cnt == cap) {
+			void *o2, *in2;
+
+			cap *= 2;
+			o2 = realloc(o, cap * sizeof(*o));
+			if (o2)
+				o = o2;
+			in2 = realloc(in, cap * sizeof(*in));
+			if (in2)
+				in = in2;
+			if (!o2 || !in2) {
+				free(o);
+				free(in);
+				return -ENOMEM;
+			}
+		}
+		if (bpf_map_lookup_elem(fd, &key, &in[cnt]))
+			continue; /* disarmed meanwhile */
+		o[cnt++] = key;
+	}
+	*objs = o;
+	*infos = in;
+	*n = cnt;
+	return 0;
+}
+
+int mg_bpf_settle_armed(struct mg_bpf *b)
+{
+	int map_fd = bpf_map__fd(b->skel->maps.mg_armed), fd, err, dropped = 0;
+	LIBBPF_OPTS(bpf_iter_attach_opts, opts);
+	union bpf_iter_link_info linfo = { .map.map_fd = map_fd };
+	struct bpf_link *link;
+	uint64_t obj;
+	ssize_t n;
+
+	opts.link_info = &linfo;
+	opts.link_info_len = sizeof(linfo);
+	link = bpf_program__attach_iter(b->skel->progs.mg_check_armed, &opts);
+	if (!link) {
+		err = -errno;
+		mg_warn("bpf: cannot check the callback ledger: %s", strerror(-err));
+		return err;
+	}
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0) {
+		err = -errno;
+		bpf_link__destroy(link);
+		return err;
+	}
+	while ((n = read(fd, &obj, sizeof(obj))) == sizeof(obj)) {
+		if (!bpf_map_delete_elem(map_fd, &obj))
+			dropped++;
+	}
+	close(fd);
+	bpf_link__destroy(link);
+	return dropped;
+}
+
+void mg_bpf_forget_armed(struct mg_bpf *b, uint64_t mod)
+{
+	struct mg_armed_info *infos;
+	uint64_t *objs;
+	size_t n;
+
+	if (mg_bpf_armed(b, &objs, &infos, &n))
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (infos[i].mod == mod)
+			bpf_map_delete_elem(bpf_map__fd(b->skel->maps.mg_armed),
+					    &objs[i]);
+	free(objs);
+	free(infos);
+}
+
+int mg_bpf_ringbuf_fd(struct mg_bpf *b)
+{
+	return ring_buffer__epoll_fd(b->rb);
+}
+
+int mg_bpf_consume(struct mg_bpf *b)
+{
+	return ring_buffer__consume(b->rb);
+}
+
+static void forget_pages(int fd, uint64_t mod, uint64_t start, uint64_t size)
+{
+	uint64_t page, owner;
+
+	if (!size)
+		return;
+	for (page = start >> MG_PAGE_SHIFT;
+	     page <= (start + size - 1) >> MG_PAGE_SHIFT; page++) {
+		/* a newer module may have the page now: leave it alone */
+		if (!bpf_map_lookup_elem(fd, &page, &owner) && owner == mod)
+			bpf_map_delete_elem(fd, &page);
+	}
+}
+
+void mg_bpf_forget_module(struct mg_bpf *b, uint64_t mod)
+{
+	struct mg_module_info info;
+	int fd = bpf_map__fd(b->skel->maps.mg_modules);
+
+	if (bpf_map_lookup_elem(fd, &mod, &info))
+		return;
+	forget_pages(bpf_map__fd(b->skel->maps.mg_text_pages), mod,
+		     info.text_start, info.text_size);
+	forget_pages(bpf_map__fd(b->skel->maps.mg_init_pages), mod,
+		     info.init_start, info.init_size);
+	bpf_map_delete_elem(fd, &mod);
+	mg_bpf_forget_armed(b, mod);
+}
+
+int mg_bpf_stats(struct mg_bpf *b, uint64_t out[MG_STAT_MAX])
+{
+	int fd = bpf_map__fd(b->skel->maps.mg_stats);
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t *vals;
+
+	if (ncpu < 0)
+		return ncpu;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < MG_STAT_MAX; i++) {
+		out[i] = 0;
+		if (bpf_map_lookup_elem(fd, &i, vals))
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			out[i] += vals[c];
+	}
+	free(vals);
+	return 0;
+}
+
+const struct mg_bpf_caps *mg_bpf_caps(struct mg_bpf *b)
+{
+	return &b->caps;
+}
+
+struct modguard_bpf *mg_bpf_skel(struct mg_bpf *b)
+{
+	return b->skel;
+}
+
+void mg_bpf_stop(struct mg_bpf *b)
+{
+	if (!b)
+		return;
+	ring_buffer__free(b->rb);
+	for (int i = 0; i < b->nlinks; i++)
+		bpf_link__destroy(b->links[i]);
+	modguard_bpf__destroy(b->skel);
+	free(b);
+}

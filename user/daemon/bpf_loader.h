@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The BPF side of modguardd: open, load and attach the embedded skeleton,
+ * find the modules that were loaded before us, and hand ring buffer events
+ * to a callback.
+ */
+#ifndef MG_BPF_LOADER_H
+#define MG_BPF_LOADER_H
+
+#include <stdint.h>
+
+#include "modguard_abi.h"
+
+struct mg_bpf;
+
+typedef void (*mg_event_fn)(const struct mg_event *e, void *ctx);
+
+/* what attached; modguard status reports it */
+struct mg_bpf_caps {
+	int lifecycle; /* module_load + module_free: required */
+	int refs;      /* module_get + module_put */
+	int timers;    /* timer_* and hrtimer_* tracepoints */
+	int work;      /* workqueue_* tracepoints (and delayed work) */
+	int tasklets;  /* kprobes on __tasklet_schedule, __tasklet_hi_schedule */
+	int rcu;       /* kprobes on call_rcu, rcu_barrier */
+	int notifiers; /* kprobes on the notifier chain (un)register functions */
+	int fops;      /* kprobes on misc/cdev/proc registration */
+};
+
+/* kallsyms: where the addresses of a few core functions are looked up */
+int mg_bpf_start(struct mg_bpf **out, const char *kallsyms, mg_event_fn fn,
+		 void *ctx);
+/* walk kallsyms once: one MG_EV_MODULE_SCAN per module already loaded */
+int mg_bpf_scan_modules(struct mg_bpf *b);
+int mg_bpf_ringbuf_fd(struct mg_bpf *b);
+/* deliver whatever is in the ring buffer; returns events or -errno */
+int mg_bpf_consume(struct mg_bpf *b);
+/* a copy of every ledger entry (object address + info); caller frees */
+int mg_bpf_armed(struct mg_bpf *b, uint64_t **objs, struct mg_armed_info **infos,
+		 size_t *n);
+/*
+ * Check each armed entry against its object (still pending?) and drop the
+ * ones disarmed where no tracepoint saw it.  Returns how many were dropped.
+ */
+int mg_bpf_settle_armed(struct mg_bpf *b);
+/* forget ledger entries of a retired module */
+void mg_bpf_forget_armed(struct mg_bpf *b, uint64_t mod);
+/* drop a retired module from the in-kernel filter and ledger */
+void mg_bpf_forget_module(struct mg_bpf *b, uint64_t mod);
+/* sum of the per-CPU counters, enum mg_stat order */
+int mg_bpf_stats(struct mg_bpf *b, uint64_t out[MG_STAT_MAX]);
+const struct mg_bpf_caps *mg_bpf_caps(struct mg_bpf *b);
+/* the skeleton itself, for the parts that run their own programs */
+struct modguard_bpf *mg_bpf_skel(struct mg_bpf *b);
+void mg_bpf_stop(struct mg_bpf *b);
+
+#endif /* MG_BPF_LOADER_H */

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The daemon's state, shared by its event loop, server and report. */
+#ifndef MG_DAEMON_H
+#define MG_DAEMON_H
+
+#include <stdint.h>
+
+#include "bpf_loader.h"
+#include "module_table.h"
+#include "symbolizer.h"
+
+#define MG_DEFAULT_SOCKET "/run/modguard/modguard.sock"
+#define MG_DEFAULT_STATE_DIR "/var/lib/modguard"
+#define MG_VERSION "0.1.0"
+
+struct mg_daemon {
+	const char *socket_path;
+	const char *state_dir;
+	const char *kallsyms_path; /* /proc/kallsyms; tests may point elsewhere */
+	const char *proc_modules;  /* /proc/modules */
+	const char *sys_module;	   /* /sys/module */
+
+	struct mg_bpf *bpf;
+	struct mg_module_table table;
+	struct mg_symtab ksyms; /* core kernel text */
+	int listen_fd;
+
+	uint64_t start_ns;     /* CLOCK_MONOTONIC at start */
+	int64_t mono_to_real;  /* add to a monotonic ns to get unix ns */
+	uint64_t events;       /* ring buffer records handled */
+	int attached;
+};
+
+/* monotonic ns -> unix ns */
+static inline uint64_t mg_unix_ns(const struct mg_daemon *d, uint64_t mono)
+{
+	return (uint64_t)((int64_t)mono + d->mono_to_real);
+}
+
+#endif /* MG_DAEMON_H */

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kernel_view.h"
+
+static int same_name(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++)
+		if ((*a == '-' ? '_' : *a) != (*b == '-' ? '_' : *b))
+			return 0;
+	return *a == *b;
+}
+
+static void read_attr(const char *sys_module, const char *name,
+		      const char *attr, char *buf, size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "%s/%s/%s", sys_module, name, attr);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(buf, len, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+int mg_kmod_read(const char *proc_modules, const char *sys_module,
+		 const char *name, struct mg_kmod *k)
+{
+	char line[1024], mname[64], holders[512], state[32], path[512];
+	int refcnt, found = 0;
+	FILE *f;
+
+	memset(k, 0, sizeof(*k));
+	f = fopen(proc_modules, "re");
+	if (!f)
+		return -errno;
+	/* "name size refcnt holders, state address" */
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%63s %*u %d %511s %31s", mname, &refcnt,
+			   holders, state) != 4)
+			continue;
+		if (!same_name(mname, name))
+			continue;
+		found = 1;
+		break;
+	}
+	fclose(f);
+	if (!found) {
+		/* built-in modules have /sys/module/NAME but no initstate */
+		snprintf(path, sizeof(path), "%s/%s", sys_module, name);
+		if (!access(path, F_OK)) {
+			snprintf(path, sizeof(path), "%s/%s/initstate",
+				 sys_module, name);
+			if (access(path, F_OK))
+				return -EEXIST;
+		}
+		return -ENOENT;
+	}
+	snprintf(k->name, sizeof(k->name), "%s", mname);
+	k->refcnt = refcnt;
+	if (!strcmp(state, "Live"))
+		snprintf(k->state, sizeof(k->state), "live");
+	else if (!strcmp(state, "Loading"))
+		snprintf(k->state, sizeof(k->state), "coming");
+	else
+		snprintf(k->state, sizeof(k->state), "going");
+	if (strcmp(holders, "-")) {
+		size_t n = strlen(holders);
+
+		if (n && holders[n - 1] == ',')
+			holders[n - 1] = '\0';
+		snprintf(k->holders, sizeof(k->holders), "%s", holders);
+	}
+	read_attr(sys_module, mname, "srcversion", k->srcversion,
+		  sizeof(k->srcversion));
+	return 0;
+}

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * modguardd: loads modguard's BPF programs, keeps the ledger of what points
+ * into every module, and answers modguard and modguard-rmmod on a socket.
+ * One thread, one epoll loop: the ring buffer, the listening socket and a
+ * signalfd.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "server.h"
+
+/* exit codes of modguardd */
+enum {
+	EXIT_OK = 0,
+	EXIT_RUNTIME = 1, /* failed after starting */
+	EXIT_USAGE = 2,
+	EXIT_SETUP = 3, /* could not load, attach or listen */
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: modguardd [--socket PATH] [--state-dir DIR] [-v] [-h] [--version]\n"
+"\n"
+"Track, for every loaded kernel module, the references held on it, the\n"
+"tasks inside its text and the callbacks that point into it, and answer\n"
+"modguard and modguard-rmmod.  Runs in the foreground; needs root.\n"
+"\n"
+"  --socket PATH     listen here (default " MG_DEFAULT_SOCKET ")\n"
+"  --state-dir DIR   records of refusals and stale unloads\n"
+"                    (default " MG_DEFAULT_STATE_DIR ")\n"
+"  -v, --verbose     debug messages, including libbpf's\n"
+"\n"
+"Exit status: 0 stopped by SIGTERM/SIGINT, 1 runtime failure, 2 bad usage,\n"
+"3 could not start (BPF load/attach, socket, state dir).\n");
+}
+
+static uint64_t now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static void retire_if_done(struct mg_daemon *d, struct mg_module *m)
+{
+	/* nothing is tracked past exit yet: forget it right away */
+	mg_bpf_forget_module(d->bpf, m->addr);
+	mg_table_retire(&d->table, m);
+}
+
+static void on_event(const struct mg_event *e, void *ctx)
+{
+	struct mg_daemon *d = ctx;
+	struct mg_module *m;
+
+	d->events++;
+	m = mg_table_apply(&d->table, e);
+	if (!m)
+		return;
+	switch (e->type) {
+	case MG_EV_MODULE_LOAD:
+		mg_dbg("module %s loaded, text %d bytes", m->name,
+		       (int)m->text_size);
+		break;
+	case MG_EV_MODULE_FREE:
+		mg_dbg("module %s freed", m->name);
+		retire_if_done(d, m);
+		break;
+	default:
+		break;
+	}
+}
+
+static int make_state_dir(const char *dir)
+{
+	char *copy = strdup(dir), *p;
+	int err = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (p = copy + 1; *p && !err; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0755) && errno != EEXIST)
+			err = -errno;
+		*p = '/';
+	}
+	if (!err && mkdir(copy, 0700) && errno != EEXIST)
+		err = -errno;
+	free(copy);
+	return err;
+}
+
+static int event_loop(struct mg_daemon *d, int sfd)
+{
+	struct epoll_event ev, evs[8];
+	int ep, rb_fd = mg_bpf_ringbuf_fd(d->bpf), err = 0;
+
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep < 0)
+		return -errno;
+	ev.events = EPOLLIN;
+	ev.data.fd = rb_fd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, rb_fd, &ev);
+	ev.data.fd = d->listen_fd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, d->listen_fd, &ev);
+	ev.data.fd = sfd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
+
+	for (;;) {
+		int n = epoll_wait(ep, evs, 8, -1);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		/* events first: an answer must reflect everything seen so far */
+		mg_bpf_consume(d->bpf);
+		for (int i = 0; i < n; i++) {
+			if (evs[i].data.fd == sfd) {
+				struct signalfd_siginfo si;
+
+				if (read(sfd, &si, sizeof(si)) == sizeof(si))
+					mg_info("signal %u: stopping", si.ssi_signo);
+				goto out;
+			}
+			if (evs[i].data.fd == d->listen_fd)
+				mg_server_handle(d);
+		}
+	}
+out:
+	close(ep);
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "state-dir", required_argument, NULL, 'd' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{},
+	};
+	struct mg_daemon d = {
+		.socket_path = MG_DEFAULT_SOCKET,
+		.state_dir = MG_DEFAULT_STATE_DIR,
+		.kallsyms_path = "/proc/kallsyms",
+		.proc_modules = "/proc/modules",
+		.sys_module = "/sys/module",
+		.listen_fd = -1,
+	};
+	int verbose = 0, c, err, sfd, ret = EXIT_SETUP;
+	sigset_t mask;
+
+	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			d.socket_path = optarg;
+			break;
+		case 'd':
+			d.state_dir = optarg;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("modguardd %s\n", MG_VERSION);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "modguardd: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	/* stderr when run by hand or by a test; journald reads it too */
+	mg_log_init("modguardd", 0, verbose);
+	libbpf_set_print(mg_libbpf_print);
+
+	err = make_state_dir(d.state_dir);
+	if (err) {
+		mg_err("cannot create state dir %s: %s", d.state_dir, strerror(-err));
+		return EXIT_SETUP;
+	}
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (sfd < 0) {
+		mg_err("signalfd: %s", strerror(errno));
+		return EXIT_SETUP;
+	}
+
+	d.start_ns = now_ns(CLOCK_MONOTONIC);
+	d.mono_to_real = (int64_t)(now_ns(CLOCK_REALTIME) - d.start_ns);
+	mg_table_init(&d.table);
+
+	/* attach before scanning, so no module falls between the two */
+	err = mg_bpf_start(&d.bpf, d.kallsyms_path, on_event, &d);
+	if (err)
+		goto out;
+	err = mg_bpf_scan_modules(d.bpf);
+	if (err)
+		goto out;
+	mg_bpf_consume(d.bpf);
+	d.attached = 1;
+
+	/* the socket appears only once we are tracking: clients may wait on it */
+	err = mg_server_open(&d);
+	if (err)
+		goto out;
+	mg_info("tracking %zu modules; listening on %s", d.table.n, d.socket_path);
+
+	ret = event_loop(&d, sfd) ? EXIT_RUNTIME : EXIT_OK;
+out:
+	mg_server_close(&d);
+	mg_bpf_stop(d.bpf);
+	mg_table_free(&d.table);
+	mg_symtab_free(&d.ksyms);
+	close(sfd);
+	return ret;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The daemon's picture of the kernel's modules: one entry per struct module
+ * the BPF side reported (loaded now, or gone but not yet retired), with the
+ * references attributed to it.  Owned by the event loop; not thread-safe.
+ */
+#ifndef MG_MODULE_TABLE_H
+#define MG_MODULE_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "modguard_abi.h"
+#include "symbolizer.h"
+
+/* one module reference taken and not yet dropped, as module_get saw it */
+struct mg_holder {
+	uint64_t site; /* return address of the try_module_get() caller */
+	uint64_t ts_ns;
+	uint32_t pid;
+	uint32_t tgid;
+	char comm[MG_COMM_LEN];
+};
+
+struct mg_module {
+	uint64_t addr; /* struct module *: identity while it lives */
+	uint64_t text_start;
+	uint64_t text_size;
+	uint64_t init_start; /* init text, valid only while init runs */
+	uint64_t init_size;
+	uint64_t init_fn;
+	uint64_t tracking_since_ns; /* CLOCK_MONOTONIC */
+	uint64_t gone_ns;	     /* when module_free fired, 0 while loaded */
+	uint32_t state;		     /* enum mg_module_state, as last seen */
+	int32_t refcnt;		     /* as last seen in an event, -1 unknown */
+	bool preloaded;		     /* loaded before modguardd started */
+	char name[MG_MODULE_NAME_LEN];
+
+	struct mg_symtab syms; /* its text symbols, read when first needed */
+
+	struct mg_holder *holders; /* outstanding, oldest first */
+	size_t nholders, holders_cap;
+	uint64_t holders_dropped; /* could not be recorded (out of memory) */
+};
+
+struct mg_module_table {
+	struct mg_module **mods;
+	size_t n, cap;
+};
+
+void mg_table_init(struct mg_module_table *t);
+void mg_table_free(struct mg_module_table *t);
+
+/* by struct module address */
+struct mg_module *mg_table_find(struct mg_module_table *t, uint64_t addr);
+/* by name ('-' and '_' equal); a loaded module wins over a gone one */
+struct mg_module *mg_table_find_name(struct mg_module_table *t,
+				     const char *name);
+/*
+ * Apply one BPF event.  Returns the module it concerned (NULL if none, or
+ * on allocation failure, which is also logged).
+ */
+struct mg_module *mg_table_apply(struct mg_module_table *t,
+				 const struct mg_event *e);
+/* the module whose text holds addr, loaded or gone */
+struct mg_module *mg_table_find_text(struct mg_module_table *t, uint64_t addr);
+/* forget a gone module for good */
+void mg_table_retire(struct mg_module_table *t, struct mg_module *m);
+
+const char *mg_state_name(uint32_t state);
+
+#endif /* MG_MODULE_TABLE_H */

@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel_view.h"
+#include "log.h"
+#include "proto.h"
+#include "report.h"
+
+/* how far past a symbol an address may lie and still be named after it */
+#define MG_MAX_SYM_OFF 0x100000
+
+void mg_format_addr(struct mg_daemon *d, uint64_t addr, int show_addrs,
+		    char *buf, size_t len)
+{
+	struct mg_module *m = mg_table_find_text(&d->table, addr);
+	struct mg_symtab *t = m ? &m->syms : &d->ksyms;
+	char tmp[160];
+	int err;
+
+	if (!addr) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	if (!t->loaded) {
+		err = mg_symtab_load(t, d->kallsyms_path, m ? m->name : NULL);
+		if (err)
+			mg_dbg("symbolizer: cannot read %s symbols from %s: %s",
+			       m ? m->name : "kernel", d->kallsyms_path,
+			       strerror(-err));
+	}
+	if (!mg_symtab_format(t, addr, MG_MAX_SYM_OFF, tmp, sizeof(tmp))) {
+		snprintf(buf, len, "%s", tmp);
+		return;
+	}
+	if (show_addrs)
+		snprintf(buf, len, "0x%" PRIx64, addr);
+	else
+		snprintf(buf, len, "?");
+}
+
+static void emit(FILE *out, struct mg_line *l)
+{
+	if (mg_line_finish(l)) {
+		mg_warn("report: dropped an oversized %s record", "report");
+		return;
+	}
+	fwrite(l->buf, 1, l->len, out);
+}
+
+static double unix_seconds(const struct mg_daemon *d, uint64_t mono_ns)
+{
+	return (double)mg_unix_ns(d, mono_ns) / 1e9;
+}
+
+static void add_seconds(struct mg_line *l, const char *key, double s)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%.3f", s);
+	mg_line_add_str(l, key, buf);
+}
+
+/*
+ * Holders, one record per call site with its balance: the pids and comms
+ * of the takers still holding, newest first, in the first record's pid/comm.
+ */
+static size_t emit_holders(struct mg_daemon *d, struct mg_module *m,
+			   const struct mg_report_opts *o, FILE *out,
+			   struct mg_line *l)
+{
+	size_t done = 0;
+	char *seen = calloc(m->nholders ? m->nholders : 1, 1);
+	char site[160];
+
+	if (!seen)
+		return 0;
+	for (size_t i = m->nholders; i-- > 0;) {
+		struct mg_holder *h = &m->holders[i];
+		size_t count = 0;
+
+		if (seen[i])
+			continue;
+		for (size_t j = 0; j <= i; j++) {
+			if (m->holders[j].site == h->site) {
+				seen[j] = 1;
+				count++;
+			}
+		}
+		mg_format_addr(d, h->site, o->show_addrs, site, sizeof(site));
+		mg_line_reset(l, "ref");
+		mg_line_add_str(l, "kind", "holder");
+		mg_line_add_str(l, "function", site);
+		mg_line_add_str(l, "site", site);
+		mg_line_add_u64(l, "pid", h->tgid);
+		mg_line_add_u64(l, "tid", h->pid);
+		mg_line_add_str(l, "comm", h->comm);
+		mg_line_add_u64(l, "count", count);
+		add_seconds(l, "since", unix_seconds(d, h->ts_ns));
+		emit(out, l);
+		done += count;
+	}
+	free(seen);
+	return done;
+}
+
+static const char *const kind_names[MG_KIND_MAX] = {
+	[MG_KIND_HOLDER] = "holder",   [MG_KIND_TASK] = "task",
+	[MG_KIND_KTHREAD] = "kthread", [MG_KIND_TIMER] = "timer",
+	[MG_KIND_HRTIMER] = "hrtimer", [MG_KIND_WORK] = "work",
+	[MG_KIND_TASKLET] = "tasklet", [MG_KIND_RCU] = "rcu",
+	[MG_KIND_NOTIFIER] = "notifier", [MG_KIND_FOPS] = "fops",
+};
+
+const char *mg_kind_name(uint32_t kind)
+{
+	return kind < MG_KIND_MAX ? kind_names[kind] : "unknown";
+}
+
+/* one ledger entry: a callback or registration pointing into the module */
+void mg_report_armed(struct mg_daemon *d, uint64_t obj,
+		     const struct mg_armed_info *a, int show_addrs, FILE *out,
+		     struct mg_line *l)
+{
+	char fn[160], site[160];
+
+	mg_format_addr(d, a->func, show_addrs, fn, sizeof(fn));
+	if (a->flags & MG_ARMF_SITE_INIT)
+		/* every module's init function is also called init_module */
+		snprintf(site, sizeof(site), "init_module+0x%" PRIx64,
+			 (uint64_t)a->site);
+	else
+		mg_format_addr(d, a->site, show_addrs, site, sizeof(site));
+	mg_line_reset(l, "ref");
+	mg_line_add_str(l, "kind", mg_kind_name(a->kind));
+	mg_line_add_str(l, "function", fn);
+	mg_line_add_str(l, "site", site);
+	mg_line_add_u64(l, "pid", a->tgid);
+	mg_line_add_str(l, "comm", a->comm);
+	add_seconds(l, "since", unix_seconds(d, a->ts_ns));
+	if (a->kind == MG_KIND_TIMER)
+		mg_line_add_u64(l, "expires_jiffies", a->expires);
+	else if (a->kind == MG_KIND_HRTIMER)
+		mg_line_add_u64(l, "expires_ns", a->expires);
+	if (show_addrs)
+		mg_line_add_hex(l, "object", obj);
+	if (a->flags & MG_ARMF_DWORK)
+		mg_line_add_str(l, "note", "delayed work, its timer pending");
+	else if (a->kind == MG_KIND_FOPS)
+		mg_line_add_str(l, "note",
+				"registered without .owner: an open file does "
+				"not pin the module");
+	else if (a->kind == MG_KIND_RCU)
+		mg_line_add_str(l, "note",
+				"queued by call_rcu(); gone after a later "
+				"rcu_barrier()");
+	emit(out, l);
+}
+
+/* the module's entries in the callback ledger; returns how many */
+static size_t emit_armed(struct mg_daemon *d, struct mg_module *m,
+			 const struct mg_report_opts *o, FILE *out,
+			 struct mg_line *l)
+{
+	struct mg_armed_info *infos;
+	uint64_t *objs;
+	size_t n, count = 0;
+
+	if (mg_bpf_armed(d->bpf, &objs, &infos, &n))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (infos[i].mod != m->addr)
+			continue;
+		mg_report_armed(d, objs[i], &infos[i], o->show_addrs, out, l);
+		count++;
+	}
+	free(objs);
+	free(infos);
+	return count;
+}
+
+static int report_one(struct mg_daemon *d, const struct mg_kmod *k,
+		      const struct mg_report_opts *o, FILE *out,
+		      enum mg_verdict *verdict_out)
+{
+	struct mg_module *m = mg_table_find_name(&d->table, k->name);
+	struct mg_verdict_input vin = { 0 };
+	struct mg_line l = { 0 };
+	enum mg_verdict v;
+	char *recs = NULL;
+	size_t recs_len = 0, attributed = 0;
+	FILE *refs;
+	int err;
+
+	if (m && m->state == MG_MOD_GONE)
+		m = NULL; /* a stale entry under a reused name: not this one */
+
+	/* references first, into a buffer: the module line carries the verdict */
+	refs = open_memstream(&recs, &recs_len);
+	if (!refs)
+		return -errno;
+	err = mg_line_init(&l, "ref");
+	if (err) {
+		fclose(refs);
+		free(recs);
+		return err;
+	}
+	if (m) {
+		attributed = emit_holders(d, m, o, refs, &l);
+		vin.own_pointers += emit_armed(d, m, o, refs, &l);
+	}
+	if (k->refcnt > 0 && (size_t)k->refcnt > attributed) {
+		mg_line_reset(&l, "ref");
+		mg_line_add_str(&l, "kind", "holder");
+		mg_line_add_str(&l, "function", "unattributed");
+		mg_line_add_u64(&l, "count", (uint64_t)k->refcnt - attributed);
+		mg_line_add_str(&l, "note", m && !m->preloaded
+			? "taken where modguard could not see it"
+			: "taken before modguardd started");
+		emit(refs, &l);
+	}
+	if (k->holders[0]) {
+		mg_line_reset(&l, "ref");
+		mg_line_add_str(&l, "kind", "holder");
+		mg_line_add_str(&l, "function", "dependent modules");
+		mg_line_add_str(&l, "note", k->holders);
+		emit(refs, &l);
+	}
+	if (!m || m->preloaded) {
+		mg_line_reset(&l, "note");
+		mg_line_add_str(&l, "text",
+			"loaded before modguardd started: callbacks it armed "
+			"before tracking_since are invisible");
+		emit(refs, &l);
+	}
+	fclose(refs);
+
+	vin.live = !strcmp(k->state, "live");
+	vin.refcnt = k->refcnt;
+	v = mg_verdict_decide(&vin);
+	if (verdict_out)
+		*verdict_out = v;
+
+	mg_line_reset(&l, "module");
+	mg_line_add_str(&l, "name", k->name);
+	mg_line_add_str(&l, "state", k->state);
+	mg_line_add_s64(&l, "refcnt", k->refcnt);
+	mg_line_add_str(&l, "verdict", mg_verdict_name(v));
+	add_seconds(&l, "tracking_since",
+		    unix_seconds(d, m ? m->tracking_since_ns : d->start_ns));
+	if (m && o->show_addrs)
+		mg_line_add_hex(&l, "text_start", m->text_start);
+	else
+		mg_line_add_str(&l, "text_start", "");
+	mg_line_add_u64(&l, "text_size", m ? m->text_size : 0);
+	mg_line_add_str(&l, "srcversion", k->srcversion);
+	if (out) {
+		emit(out, &l);
+		fwrite(recs, 1, recs_len, out);
+	}
+	mg_line_free(&l);
+	free(recs);
+	return 0;
+}
+
+int mg_report_module(struct mg_daemon *d, const char *name,
+		     const struct mg_report_opts *o, FILE *out)
+{
+
+	struct mg_kmod k;
+	int err = mg_kmod_read(d->proc_modules, d->sys_module, name, &k);
+
+	if (err)
+		return err;
+	return report_one(d, &k, o, out, NULL);
+}
+
+int mg_module_verdict(struct mg_daemon *d, const char *name,
+		      enum mg_verdict *v)
+{
+	struct mg_report_opts o = { 0 };
+	struct mg_kmod k;
+	int err = mg_kmod_read(d->proc_modules, d->sys_module, name, &k);
+
+	if (err)
+		return err;
+	mg_bpf_settle_armed(d->bpf);
+	return report_one(d, &k, &o, NULL, v);
+}
+
+int mg_report_all(struct mg_daemon *d, const struct mg_report_opts *o,
+		  FILE *out)
+{
+	char line[1024], name[64];
+	FILE *f = fopen(d->proc_modules, "re");
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%63s", name) != 1)
+			continue;
+		err = mg_report_module(d, name, o, out);
+		if (err == -ENOENT)
+			err = 0; /* unloaded meanwhile */
+		if (err)
+			break;
+	}
+	fclose(f);
+	return err;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel addresses to "symbol+0xoff" from /proc/kallsyms.  The core kernel's
+ * symbols are read once; a module's are read into their own table the first
+ * time they are needed, so that a module's functions can still be named
+ * after it is gone (the stale callbacks are exactly what must be named).
+ */
+#ifndef MG_SYMBOLIZER_H
+#define MG_SYMBOLIZER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct mg_sym {
+	uint64_t addr;
+	char *name;
+};
+
+struct mg_symtab {
+	struct mg_sym *syms; /* sorted by addr */
+	size_t n, cap;
+	int loaded;
+};
+
+/*
+ * Read the text symbols of path (a kallsyms file): of one module when
+ * module is non-NULL, else of the core kernel only.  Returns 0 or -errno;
+ * -EPERM when every address reads as 0 (kptr_restrict hides them).
+ */
+int mg_symtab_load(struct mg_symtab *t, const char *path, const char *module);
+void mg_symtab_free(struct mg_symtab *t);
+/*
+ * "name+0xoff" for addr into buf.  Returns 0, or -ENOENT (buf gets the raw
+ * address instead) when no symbol covers it or max_off is exceeded.
+ */
+int mg_symtab_format(const struct mg_symtab *t, uint64_t addr, uint64_t max_off,
+		     char *buf, size_t len);
+
+#endif /* MG_SYMBOLIZER_H */
