@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mg_leak_dwork: BUGGY fixture. Queues a delayed work delay_ms ahead and
+ * never cancels it: after an early unload, delayed_work_timer_fn (kernel
+ * text) still fires on the freed delayed_work and a worker then calls
+ * mg_leak_dwork_fn in freed text.
+ */
+#include <linux/module.h>
+#include <linux/workqueue.h>
+
+static unsigned int delay_ms = 1500;
+module_param(delay_ms, uint, 0444);
+MODULE_PARM_DESC(delay_ms, "delayed work delay after load (ms)");
+
+static struct delayed_work mg_leak_dwork;
+
+static void mg_leak_dwork_fn(struct work_struct *w)
+{
+	pr_info("mg_leak_dwork: ran\n");
+}
+
+static int __init mg_leak_dwork_init(void)
+{
+	INIT_DELAYED_WORK(&mg_leak_dwork, mg_leak_dwork_fn);
+	queue_delayed_work(system_wq, &mg_leak_dwork, msecs_to_jiffies(delay_ms));
+	pr_info("mg_leak_dwork: loaded (delay_ms=%u)\n", delay_ms);
+	return 0;
+}
+
+static void __exit mg_leak_dwork_exit(void)
+{
+	/* BUG: no cancel_delayed_work_sync(&mg_leak_dwork) */
+	pr_info("mg_leak_dwork: unloaded\n");
+}
+
+module_init(mg_leak_dwork_init);
+module_exit(mg_leak_dwork_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("modguard fixture (buggy): delayed work left queued at exit");

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mg_nofops_reader: BUGGY fixture. /dev/mg_nofops_reader has no .owner in
+ * its file_operations, so an open file takes no module reference and rmmod
+ * succeeds while a reader sleeps in mg_nofops_reader_read(). msleep() is
+ * not interruptible: the reader wakes sleep_ms later and returns into freed
+ * module text -> oops. This is the classic unload bug.
+ */
+#include <linux/module.h>
+#include <linux/miscdevice.h>
+#include <linux/fs.h>
+#include <linux/delay.h>
+
+static unsigned int sleep_ms = 3000;
+module_param(sleep_ms, uint, 0444);
+MODULE_PARM_DESC(sleep_ms, "time read() sleeps before returning EOF (ms)");
+
+static noinline ssize_t mg_nofops_reader_read(struct file *f, char __user *buf,
+					      size_t len, loff_t *pos)
+{
+	msleep(sleep_ms);
+	return 0;
+}
+
+static const struct file_operations mg_nofops_reader_fops = {
+	/* BUG: no .owner = THIS_MODULE */
+	.read = mg_nofops_reader_read,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice mg_nofops_reader_dev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "mg_nofops_reader",
+	.fops = &mg_nofops_reader_fops,
+	.mode = 0444,
+};
+
+static int __init mg_nofops_reader_init(void)
+{
+	int ret = misc_register(&mg_nofops_reader_dev);
+
+	if (!ret)
+		pr_info("mg_nofops_reader: loaded (sleep_ms=%u)\n", sleep_ms);
+	return ret;
+}
+
+static void __exit mg_nofops_reader_exit(void)
+{
+	misc_deregister(&mg_nofops_reader_dev);
+	pr_info("mg_nofops_reader: unloaded\n");
+}
+
+module_init(mg_nofops_reader_init);
+module_exit(mg_nofops_reader_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("modguard fixture (buggy): misc device without .owner, slow read");
