@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0
+/* modguard: ask modguardd what holds a kernel module */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "log.h"
+#include "parse.h"
+#include "render.h"
+
+#ifndef MG_VERSION
+#define MG_VERSION "0.1.0"
+#endif
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: modguard [OPTIONS] COMMAND [ARGS]\n"
+		"\n"
+		"Ask modguardd what keeps kernel modules busy.\n"
+		"\n"
+		"Commands (any unique prefix works, e.g. 'rep'):\n"
+		"  status              daemon status; exit 0 when it is attached\n"
+		"  report [MODULE...]  verdict and references per module (all\n"
+		"                      loaded modules without arguments)\n"
+		"  history             past unload records\n"
+		"  help                this text\n"
+		"\n"
+		"Options (before or after the command):\n"
+		"      --socket PATH   daemon socket (default $%s, else %s)\n"
+		"  -j, --json          JSON output on stdout, errors included\n"
+		"  -p, --pretty        indented JSON (implies --json)\n"
+		"  -v, --verbose       debug messages on stderr\n"
+		"  -h, --help          this text\n"
+		"      --version       print the version\n"
+		"\n"
+		"Exit status:\n"
+		"  0  success\n"
+		"  1  refused (reserved)\n"
+		"  2  bad usage or input, module not loaded\n"
+		"  3  modguardd unreachable, not attached, or internal error\n",
+		MG_SOCKET_ENV, MG_DEFAULT_SOCKET);
+}
+
+static int do_status(struct cli *cli, int argc, char **argv)
+{
+	const struct mg_record *rec = NULL;
+	struct mg_reply r;
+	struct mg_json *jw;
+	int ret;
+
+	(void)argv;
+	if (argc) {
+		cli_err(cli, "status takes no arguments");
+		return MG_EXIT_USAGE;
+	}
+	ret = cli_request(cli, "status", NULL, 0, &r, NULL, NULL, 0);
+	if (ret)
+		goto out;
+	for (int i = 0; i < r.nrecs && !rec; i++)
+		if (!strcmp(r.recs[i].rec.tag, "status"))
+			rec = &r.recs[i].rec;
+	if (!rec) {
+		cli_err(cli, "modguardd at %s sent no status record", cli->socket);
+		ret = MG_EXIT_FAIL;
+		goto out;
+	}
+	if (cli->json) {
+		jw = cli_json_new(cli);
+		if (!jw) {
+			ret = MG_EXIT_FAIL;
+			goto out;
+		}
+		mg_render_status_json(jw, rec);
+		ret = cli_json_done(cli, jw);
+	} else {
+		mg_render_status_text(stdout, rec);
+	}
+	/* a daemon that runs but tracks nothing cannot vouch for anything */
+	if (!ret && strcmp(mg_record_get(rec, "attached") ?: "", "1"))
+		ret = MG_EXIT_FAIL;
+out:
+	mg_reply_free(&r);
+	return ret;
+}
+
+static int do_report(struct cli *cli, int argc, char **argv)
+{
+	struct mg_reply r;
+	struct mg_json *jw;
+	int ret;
+
+	if (argc > MG_MAX_ARGS) {
+		cli_err(cli, "too many modules (%d); at most %d per report",
+			argc, MG_MAX_ARGS);
+		return MG_EXIT_USAGE;
+	}
+	ret = cli_check_names(cli, argv, argc);
+	if (ret)
+		return ret;
+	ret = cli_request(cli, "report", (const char *const *)argv, argc, &r,
+			  NULL, NULL, 0);
+	if (ret)
+		goto out;
+	if (!cli->json) {
+		mg_render_report_text(stdout, &r);
+		goto out;
+	}
+	jw = cli_json_new(cli);
+	if (!jw) {
+		ret = MG_EXIT_FAIL;
+		goto out;
+	}
+	mg_render_report_json(jw, &r);
+	ret = cli_json_done(cli, jw);
+out:
+	mg_reply_free(&r);
+	return ret;
+}
+
+static int do_history(struct cli *cli, int argc, char **argv)
+{
+	struct mg_reply r;
+	struct mg_json *jw;
+	int ret;
+
+	(void)argv;
+	if (argc) {
+		cli_err(cli, "history takes no arguments");
+		return MG_EXIT_USAGE;
+	}
+	ret = cli_request(cli, "history", NULL, 0, &r, NULL, NULL, 0);
+	if (ret)
+		goto out;
+	if (!cli->json) {
+		mg_render_history_text(stdout, &r);
+		goto out;
+	}
+	jw = cli_json_new(cli);
+	if (!jw) {
+		ret = MG_EXIT_FAIL;
+		goto out;
+	}
+	mg_render_history_json(jw, &r);
+	ret = cli_json_done(cli, jw);
+out:
+	mg_reply_free(&r);
+	return ret;
+}
+
+static int do_help(struct cli *cli, int argc, char **argv)
+{
+	(void)cli;
+	(void)argc;
+	(void)argv;
+	usage(stdout);
+	return MG_EXIT_OK;
+}
+
+static const struct cmd {
+	const char *name;
+	int (*fn)(struct cli *cli, int argc, char **argv);
+} cmds[] = {
+	{ "status", do_status },
+	{ "report", do_report },
+	{ "history", do_history },
+	{ "help", do_help },
+};
+
+/* exact name first, then a unique prefix, like bpftool */
+static const struct cmd *find_cmd(const char *word, int *ambiguous)
+{
+	const struct cmd *found = NULL;
+	size_t n = strlen(word);
+
+	*ambiguous = 0;
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(cmds[i].name, word))
+			return &cmds[i];
+	for (size_t i = 0; n && i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (strncmp(cmds[i].name, word, n))
+			continue;
+		if (found) {
+			*ambiguous = 1;
+			return NULL;
+		}
+		found = &cmds[i];
+	}
+	return found;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 'S' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	struct cli cli = {
+		.prog = "modguard",
+		.timeout_ms = MG_CLIENT_TIMEOUT_MS,
+	};
+	const char *socket_opt = NULL;
+	const struct cmd *cmd;
+	int c, ambiguous;
+
+	mg_log_init("modguard", 0, 0);
+	/* JSON mode must be known before the first error is printed */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json") ||
+		    !strcmp(argv[i], "-p") || !strcmp(argv[i], "--pretty"))
+			cli.json = true;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":jpvh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'S':
+			socket_opt = optarg;
+			break;
+		case 'j':
+			cli.json = true;
+			break;
+		case 'p':
+			cli.json = true;
+			cli.pretty = true;
+			break;
+		case 'v':
+			cli.verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			return MG_EXIT_OK;
+		case 'V':
+			printf("modguard %s\n", MG_VERSION);
+			return MG_EXIT_OK;
+		case ':':
+			cli_err(&cli, "option %s needs an argument; see --help",
+				argv[optind - 1]);
+			return MG_EXIT_USAGE;
+		default:
+			if (optopt)
+				cli_err(&cli, "unknown option -%c; see --help",
+					optopt);
+			else
+				cli_err(&cli, "unknown option %s; see --help",
+					argv[optind - 1]);
+			return MG_EXIT_USAGE;
+		}
+	}
+	mg_log_init("modguard", 0, cli.verbose);
+	cli.socket = mg_client_socket_path(socket_opt);
+	if (optind >= argc) {
+		if (cli.json) {
+			cli_err(&cli, "missing command; see --help");
+		} else {
+			usage(stderr);
+		}
+		return MG_EXIT_USAGE;
+	}
+	cmd = find_cmd(argv[optind], &ambiguous);
+	if (!cmd) {
+		cli_err(&cli, "%s command '%s'; see --help",
+			ambiguous ? "ambiguous" : "unknown", argv[optind]);
+		return MG_EXIT_USAGE;
+	}
+	mg_dbg("command %s, socket %s", cmd->name, cli.socket);
+	return cmd->fn(&cli, argc - optind - 1, argv + optind + 1);
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* range-checked number parsing and kernel module names */
+#ifndef MG_PARSE_H
+#define MG_PARSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* MODULE_NAME_LEN is 64 - sizeof(unsigned long): 55 characters + NUL */
+#define MG_MODULE_NAME_MAX 55
+
+/*
+ * Parse s as an unsigned number in [min, max]: decimal ("007" is 7, not
+ * octal) or 0x/0X-prefixed hex. No sign, no whitespace, no suffix.
+ * Returns 0, -EINVAL (empty, junk, NULL) or -ERANGE (overflow or outside
+ * [min, max]); *out is only written on success.
+ */
+int mg_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* same for signed decimal, optional leading '-' */
+int mg_parse_s64(const char *s, int64_t min, int64_t max, int64_t *out);
+
+/*
+ * Parse a duration in seconds with an optional fraction of up to three
+ * digits ("10", "0.5", "1.250") into milliseconds, at most max_ms.
+ * More precise fractions are refused rather than rounded: -EINVAL.
+ */
+int mg_parse_seconds(const char *s, uint64_t max_ms, uint64_t *ms);
+
+/* 1 if name is 1..55 characters of [A-Za-z0-9_-] */
+int mg_module_name_valid(const char *name);
+/* '-' to '_', the way kmod and the kernel compare module names */
+void mg_module_name_normalize(char *name);
+
+#endif /* MG_PARSE_H */
