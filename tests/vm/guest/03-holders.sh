@@ -1,0 +1,30 @@
+# Issue 3: who holds a module: attributed references, and references taken
+# before the daemon started.
+
+insmod "$MODS/mg_owner_reader.ko" sleep_ms=60000
+# a reference taken before modguardd starts: unattributed
+cat /dev/mg_owner_reader &
+early=$!
+wait_for 50 sh -c 'test "$(cat /sys/module/mg_owner_reader/refcnt)" = 1'
+start_daemon || return
+report_json mg_owner_reader
+jq_check "a reference taken before start is reported as unattributed" "$JSON_FILE" \
+	'.modules[0].references | any(.kind=="holder" and .function=="unattributed" and .count==1)'
+jq_check "a held module is busy" "$JSON_FILE" "$(verdict_filter mg_owner_reader busy)"
+
+cat /dev/mg_owner_reader &
+reader=$!
+wait_for 50 sh -c 'test "$(cat /sys/module/mg_owner_reader/refcnt)" = 2'
+report_json mg_owner_reader
+jq_check "the open path's reference is a holder with the reader's pid" "$JSON_FILE" \
+	".modules[0].references | any(.kind==\"holder\" and .pid==$reader and .comm==\"cat\" and (.site|test(\"^(misc|chrdev)_open[+]\")))"
+jq_check "unattributed stays 1 beside it" "$JSON_FILE" \
+	'.modules[0].references | any(.function=="unattributed" and .count==1)'
+kill $early 2>/dev/null
+wait $early 2>/dev/null
+wait $reader 2>/dev/null
+report_json mg_owner_reader
+jq_check "references dropped: no holders and refcnt 0" "$JSON_FILE" \
+	'.modules[0] | (.refcnt==0 and ([.references[] | select(.kind=="holder")] | length==0))'
+jq_check "... and the module is clean" "$JSON_FILE" "$(verdict_filter mg_owner_reader clean)"
+rmmod mg_owner_reader

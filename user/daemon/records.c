@@ -1,0 +1,818 @@
+// SPDX-License-Identifier: GPL-2.0
+/* durable unload records and quarantine; see records.h */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "parse.h"
+#include "proto.h"
+#include "records.h"
+
+#define REC_SUFFIX ".rec"
+#define TMP_SUFFIX ".tmp"
+/*
+ * The kernel refuses /dev/kmsg writes longer than 1024 - 32 bytes (older
+ * kernels' LOG_LINE_MAX); stay well below.
+ */
+#define KMSG_LINE_MAX 960
+#define KMSG_PREFIX "<4>modguard: "
+
+/* the string in a fixed-size field, which may lack its NUL */
+static size_t field_len(const char *f, size_t size)
+{
+	return strnlen(f, size - 1);
+}
+
+static void copy_field(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+#define ADD_FIELD(l, key, f) mg_line_add_mem(l, key, f, field_len(f, sizeof(f)))
+#define COPY_FIELD(dst, src) copy_field(dst, sizeof(dst), src)
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+static int records_path(const char *state_dir, char *buf, size_t size)
+{
+	int n;
+
+	if (!state_dir || !*state_dir)
+		return -EINVAL;
+	n = snprintf(buf, size, "%s/%s", state_dir, MG_RECORDS_SUBDIR);
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int fsync_dir(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0 && errno != EINVAL) /* EINVAL: fs without dir fsync */
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* fsync the directory holding path, so path's own entry is durable */
+static int fsync_parent(const char *path)
+{
+	char parent[PATH_MAX];
+	char *slash;
+
+	copy_field(parent, sizeof(parent), path);
+	slash = strrchr(parent, '/');
+	if (!slash)
+		return fsync_dir(".");
+	if (slash == parent)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	return fsync_dir(parent);
+}
+
+/* mkdir -p with mode 0700 for what it creates */
+static int mkdir_p(const char *path, int depth)
+{
+	char parent[PATH_MAX];
+	struct stat st;
+	char *slash;
+	int err;
+
+	if (strlen(path) >= sizeof(parent))
+		return -ENAMETOOLONG;
+	if (mkdir(path, 0700) == 0)
+		return fsync_parent(path);
+	if (errno == EEXIST) {
+		if (stat(path, &st) < 0)
+			return -errno;
+		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+	}
+	if (errno != ENOENT || depth > 64)
+		return -errno;
+	copy_field(parent, sizeof(parent), path);
+	/* drop trailing slashes, then the last component */
+	for (slash = parent + strlen(parent) - 1; slash > parent && *slash == '/';
+	     slash--)
+		*slash = '\0';
+	slash = strrchr(parent, '/');
+	if (!slash || slash == parent)
+		return -ENOENT; /* "/" or "." exist; something else is wrong */
+	*slash = '\0';
+	err = mkdir_p(parent, depth + 1);
+	if (err)
+		return err;
+	if (mkdir(path, 0700) == 0)
+		return fsync_parent(path);
+	return errno == EEXIST ? 0 : -errno;
+}
+
+static int ensure_dirs(const char *state_dir, char *path, size_t size)
+{
+	int err = records_path(state_dir, path, size);
+
+	return err ? err : mkdir_p(path, 0);
+}
+
+int mg_records_init(const char *state_dir)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	int err, removed = 0;
+	DIR *d;
+
+	err = ensure_dirs(state_dir, path, sizeof(path));
+	if (err) {
+		mg_err("records: cannot create %s/%s: %s", state_dir,
+		       MG_RECORDS_SUBDIR, strerror(-err));
+		return err;
+	}
+	/* temp files are only ever a crash's leftovers: we are the writer */
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] != '.' || !ends_with(de->d_name, TMP_SUFFIX))
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+			removed++;
+	}
+	closedir(d);
+	if (removed)
+		mg_info("records: removed %d unfinished record file%s in %s",
+			removed, removed == 1 ? "" : "s", path);
+	return 0;
+}
+
+/* lines: the on-disk format and the history reply */
+
+static int put_line(FILE *f, struct mg_line *l)
+{
+	int err = mg_line_finish(l);
+
+	if (err)
+		return err;
+	if (fwrite(l->buf, 1, l->len, f) != l->len)
+		return -EIO;
+	return 0;
+}
+
+static int write_record(FILE *f, const struct mg_unload_record *r)
+{
+	size_t nrefs = r->refs ? r->nrefs : 0;
+	uint64_t omitted = r->refs_omitted;
+	struct mg_line l;
+	int err;
+
+	if (nrefs > MG_RECORD_MAX_REFS)
+		nrefs = MG_RECORD_MAX_REFS;
+	omitted += r->nrefs - nrefs;
+
+	mg_line_init(&l, "record");
+	ADD_FIELD(&l, "id", r->id);
+	ADD_FIELD(&l, "outcome", r->outcome);
+	ADD_FIELD(&l, "module", r->module);
+	ADD_FIELD(&l, "build", r->build);
+	mg_line_add_u64(&l, "time_ns", r->time_ns);
+	mg_line_add_u64(&l, "requester_pid", r->requester_pid);
+	ADD_FIELD(&l, "requester_comm", r->requester_comm);
+	ADD_FIELD(&l, "reason", r->reason);
+	mg_line_add_u64(&l, "nrefs", nrefs);
+	if (omitted)
+		mg_line_add_u64(&l, "refs_omitted", omitted);
+	err = put_line(f, &l);
+	for (size_t i = 0; !err && i < nrefs; i++) {
+		const struct mg_ref_summary *s = &r->refs[i];
+
+		mg_line_reset(&l, "ref");
+		ADD_FIELD(&l, "kind", s->kind);
+		ADD_FIELD(&l, "function", s->function);
+		ADD_FIELD(&l, "site", s->site);
+		mg_line_add_u64(&l, "pid", s->pid);
+		ADD_FIELD(&l, "comm", s->comm);
+		ADD_FIELD(&l, "note", s->note);
+		err = put_line(f, &l);
+	}
+	mg_line_free(&l);
+	return err;
+}
+
+int mg_records_emit(FILE *out, const struct mg_unload_record *recs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int err = write_record(out, &recs[i]);
+
+		if (err)
+			return err;
+	}
+	return ferror(out) ? -EIO : 0;
+}
+
+/* writing */
+
+static int format_id(char *buf, size_t size, uint64_t t_ns,
+		     const char *module)
+{
+	time_t secs = (time_t)(t_ns / 1000000000ULL);
+	unsigned usec = (unsigned)(t_ns % 1000000000ULL / 1000);
+	struct tm tm;
+	char stamp[32];
+	int n;
+
+	if (!gmtime_r(&secs, &tm) ||
+	    !strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm))
+		return -EOVERFLOW;
+	n = snprintf(buf, size, "%s.%06uZ-%s", stamp, usec, module);
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int mg_record_write(const char *state_dir, struct mg_unload_record *rec)
+{
+	char path[PATH_MAX], module[sizeof(rec->module)];
+	char name[sizeof(rec->id) + 8], tmp[sizeof(rec->id) + 8];
+	int dfd = -1, fd = -1, err, tmp_made = 0, renamed = 0;
+	struct stat st;
+	FILE *f = NULL;
+
+	COPY_FIELD(module, rec->module);
+	if (!mg_module_name_valid(module) || !rec->outcome[0] ||
+	    (rec->nrefs && !rec->refs))
+		return -EINVAL;
+	err = ensure_dirs(state_dir, path, sizeof(path));
+	if (err)
+		return err;
+	dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+
+	if (!rec->time_ns) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		rec->time_ns = (uint64_t)ts.tv_sec * 1000000000ULL +
+			       (uint64_t)ts.tv_nsec;
+	}
+	/* unique id: on a clash, the next free microsecond */
+	err = -EEXIST;
+	for (uint64_t i = 0; i < 1000; i++) {
+		err = format_id(rec->id, sizeof(rec->id),
+				rec->time_ns + i * 1000, module);
+		if (err)
+			break;
+		snprintf(name, sizeof(name), "%s" REC_SUFFIX, rec->id);
+		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 &&
+		    errno == ENOENT)
+			break;
+		err = -EEXIST;
+	}
+	if (err)
+		goto out;
+	snprintf(tmp, sizeof(tmp), ".%s" TMP_SUFFIX, rec->id);
+
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
+			      O_NOFOLLOW, 0600);
+	if (fd < 0 && errno == EEXIST) {
+		/* a crash's leftover with the very same id */
+		unlinkat(dfd, tmp, 0);
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
+				      O_NOFOLLOW, 0600);
+	}
+	if (fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	tmp_made = 1;
+	f = fdopen(fd, "w");
+	if (!f) {
+		err = -errno;
+		goto out;
+	}
+	err = write_record(f, rec);
+	if (!err && fflush(f) != 0)
+		err = -errno;
+	if (!err && fsync(fd) < 0)
+		err = -errno;
+	fd = -1; /* fclose closes it */
+	if (fclose(f) != 0 && !err)
+		err = -errno;
+	f = NULL;
+	if (err)
+		goto out;
+	if (renameat(dfd, tmp, dfd, name) < 0) {
+		err = -errno;
+		goto out;
+	}
+	tmp_made = 0;
+	renamed = 1;
+	/* the record exists now; a failed fsync leaves it (fail safe) */
+	if (fsync(dfd) < 0 && errno != EINVAL)
+		err = -errno;
+out:
+	if (f)
+		fclose(f);
+	else if (fd >= 0)
+		close(fd);
+	if (tmp_made)
+		unlinkat(dfd, tmp, 0);
+	close(dfd);
+	if (err) {
+		mg_err("records: cannot write the %s record for %s in %s: %s",
+		       rec->outcome, module, path, strerror(-err));
+		/* keep the id only if the record exists */
+		if (!renamed)
+			rec->id[0] = '\0';
+	}
+	return err;
+}
+
+/* reading */
+
+static int read_file(int dfd, const char *name, char **bufp, size_t *lenp,
+		     const char **why)
+{
+	size_t len = 0, cap;
+	struct stat st;
+	char *buf;
+	int fd;
+
+	*bufp = NULL;
+	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0) {
+		*why = strerror(errno);
+		return -errno;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		*why = "not a regular file";
+		close(fd);
+		return -EINVAL;
+	}
+	if (st.st_size > MG_RECORD_FILE_MAX) {
+		*why = "too large";
+		close(fd);
+		return -EFBIG;
+	}
+	/* +1 to notice growth past the limit, +1 for the parser's NUL */
+	cap = MG_RECORD_FILE_MAX + 2;
+	if ((size_t)st.st_size + 2 < cap)
+		cap = (size_t)st.st_size + 2;
+	buf = malloc(cap);
+	if (!buf) {
+		close(fd);
+		*why = "out of memory";
+		return -ENOMEM;
+	}
+	for (;;) {
+		ssize_t r;
+
+		if (len + 1 >= cap) {
+			char *nb;
+
+			if (cap >= MG_RECORD_FILE_MAX + 2)
+				break;
+			cap = cap * 2 > MG_RECORD_FILE_MAX + 2 ?
+				      MG_RECORD_FILE_MAX + 2 : cap * 2;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				close(fd);
+				*why = "out of memory";
+				return -ENOMEM;
+			}
+			buf = nb;
+		}
+		r = read(fd, buf + len, cap - 1 - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int err = -errno;
+
+			*why = strerror(errno);
+			free(buf);
+			close(fd);
+			return err;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	if (len > MG_RECORD_FILE_MAX) {
+		free(buf);
+		*why = "too large";
+		return -EFBIG;
+	}
+	buf[len] = '\0';
+	*bufp = buf;
+	*lenp = len;
+	return 0;
+}
+
+static uint32_t get_u32(const struct mg_record *r, const char *key)
+{
+	uint64_t v;
+
+	if (mg_record_get_u64(r, key, &v) || v > UINT32_MAX)
+		return 0;
+	return (uint32_t)v;
+}
+
+static void get_field(const struct mg_record *r, const char *key, char *dst,
+		      size_t size)
+{
+	const char *v = mg_record_get(r, key);
+
+	copy_field(dst, size, v ? v : "");
+}
+
+#define GET_FIELD(r, key, dst) get_field(r, key, dst, sizeof(dst))
+
+/*
+ * Parse a whole record file (buf has room for len + 1 bytes) into out,
+ * whose id the caller has set. Returns 0, or -EINVAL with *why set.
+ */
+static int parse_record(char *buf, size_t len, struct mg_unload_record *out,
+			const char **why)
+{
+	struct mg_record r;
+	char *p = buf, *end = buf + len;
+	size_t got = 0;
+	uint64_t nrefs = 0, omitted;
+	int first = 1;
+
+	if (!len) {
+		*why = "empty file";
+		return -EINVAL;
+	}
+	while (p < end) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n;
+
+		if (!nl) {
+			*why = "truncated (last line unterminated)";
+			goto bad;
+		}
+		n = (size_t)(nl - p) + 1;
+		if (mg_record_parse(p, n, &r)) {
+			*why = "malformed line";
+			goto bad;
+		}
+		p = nl + 1;
+		if (first) {
+			const char *id;
+
+			first = 0;
+			if (strcmp(r.tag, "record")) {
+				*why = "does not start with a record line";
+				goto bad;
+			}
+			GET_FIELD(&r, "module", out->module);
+			GET_FIELD(&r, "outcome", out->outcome);
+			GET_FIELD(&r, "build", out->build);
+			GET_FIELD(&r, "requester_comm", out->requester_comm);
+			GET_FIELD(&r, "reason", out->reason);
+			out->requester_pid = get_u32(&r, "requester_pid");
+			if (!mg_module_name_valid(out->module)) {
+				*why = "bad or missing module name";
+				goto bad;
+			}
+			if (!out->outcome[0]) {
+				*why = "missing outcome";
+				goto bad;
+			}
+			if (mg_record_get_u64(&r, "time_ns", &out->time_ns)) {
+				*why = "bad or missing time_ns";
+				goto bad;
+			}
+			if (mg_record_get_u64(&r, "nrefs", &nrefs) ||
+			    nrefs > MG_RECORD_MAX_REFS) {
+				*why = "bad or missing nrefs";
+				goto bad;
+			}
+			if (!mg_record_get_u64(&r, "refs_omitted", &omitted))
+				out->refs_omitted = omitted > UINT32_MAX ?
+							    UINT32_MAX :
+							    (uint32_t)omitted;
+			id = mg_record_get(&r, "id");
+			if (id && strcmp(id, out->id))
+				mg_dbg("records: %s" REC_SUFFIX
+				       " says it is %s; using the file name",
+				       out->id, id);
+			if (nrefs) {
+				out->refs = calloc(nrefs, sizeof(*out->refs));
+				if (!out->refs) {
+					*why = "out of memory";
+					return -ENOMEM;
+				}
+			}
+			continue;
+		}
+		if (strcmp(r.tag, "ref"))
+			continue; /* a later addition; ignored */
+		if (got >= nrefs) {
+			*why = "more ref lines than nrefs";
+			goto bad;
+		}
+		GET_FIELD(&r, "kind", out->refs[got].kind);
+		GET_FIELD(&r, "function", out->refs[got].function);
+		GET_FIELD(&r, "site", out->refs[got].site);
+		GET_FIELD(&r, "comm", out->refs[got].comm);
+		GET_FIELD(&r, "note", out->refs[got].note);
+		out->refs[got].pid = get_u32(&r, "pid");
+		got++;
+	}
+	if (got != nrefs) {
+		*why = "truncated (fewer ref lines than nrefs)";
+		goto bad;
+	}
+	out->nrefs = got;
+	return 0;
+bad:
+	free(out->refs);
+	out->refs = NULL;
+	out->nrefs = 0;
+	return -EINVAL;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmp_records(const void *a, const void *b)
+{
+	const struct mg_unload_record *x = a, *y = b;
+
+	if (x->time_ns != y->time_ns)
+		return x->time_ns < y->time_ns ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+/* keep the newest MG_RECORDS_MAX names: sort, drop the oldest */
+static size_t trim_names(char **names, size_t n)
+{
+	size_t drop;
+
+	qsort(names, n, sizeof(*names), cmp_names);
+	if (n <= MG_RECORDS_MAX)
+		return n;
+	drop = n - MG_RECORDS_MAX;
+	for (size_t i = 0; i < drop; i++)
+		free(names[i]);
+	memmove(names, names + drop, MG_RECORDS_MAX * sizeof(*names));
+	return MG_RECORDS_MAX;
+}
+
+int mg_records_load(const char *state_dir, struct mg_unload_record **recs,
+		    size_t *n, size_t *nskipped)
+{
+	char path[PATH_MAX];
+	char **names = NULL;
+	size_t nnames = 0, total = 0, skipped = 0, nrecs = 0;
+	struct mg_unload_record *out = NULL;
+	struct dirent *de;
+	int err = 0;
+	DIR *d;
+
+	*recs = NULL;
+	*n = 0;
+	if (nskipped)
+		*nskipped = 0;
+	err = records_path(state_dir, path, sizeof(path));
+	if (err)
+		return err;
+	d = opendir(path);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+
+	/* at most 2 * MG_RECORDS_MAX names in memory at any time */
+	names = calloc(2 * MG_RECORDS_MAX, sizeof(*names));
+	if (!names) {
+		closedir(d);
+		return -ENOMEM;
+	}
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+
+		if (de->d_name[0] == '.' || !ends_with(de->d_name, REC_SUFFIX))
+			continue;
+		if (len - strlen(REC_SUFFIX) == 0 ||
+		    len - strlen(REC_SUFFIX) >= sizeof(out->id)) {
+			mg_warn("records: skipping %s/%s: name too long", path,
+				de->d_name);
+			skipped++;
+			continue;
+		}
+		if (nnames == 2 * MG_RECORDS_MAX)
+			nnames = trim_names(names, nnames);
+		names[nnames] = strdup(de->d_name);
+		if (!names[nnames]) {
+			err = -ENOMEM;
+			goto out;
+		}
+		nnames++;
+		total++;
+	}
+	nnames = trim_names(names, nnames);
+	if (total > nnames)
+		mg_warn("records: %zu records in %s; only the newest %zu are loaded",
+			total, path, nnames);
+
+	if (nnames) {
+		out = calloc(nnames, sizeof(*out));
+		if (!out) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < nnames; i++) {
+		struct mg_unload_record *r = &out[nrecs];
+		const char *why = "unknown error";
+		size_t len = 0, idlen = strlen(names[i]) - strlen(REC_SUFFIX);
+		char *buf;
+		int e;
+
+		memset(r, 0, sizeof(*r));
+		memcpy(r->id, names[i], idlen);
+		r->id[idlen] = '\0';
+		e = read_file(dirfd(d), names[i], &buf, &len, &why);
+		if (!e) {
+			e = parse_record(buf, len, r, &why);
+			free(buf);
+		}
+		if (e == -ENOMEM) {
+			err = e;
+			goto out;
+		}
+		if (e) {
+			mg_warn("records: skipping %s/%s: %s", path, names[i],
+				why);
+			skipped++;
+			continue;
+		}
+		nrecs++;
+	}
+	if (nrecs)
+		qsort(out, nrecs, sizeof(*out), cmp_records);
+out:
+	for (size_t i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
+	closedir(d);
+	if (err) {
+		mg_records_free(out, nrecs);
+		return err;
+	}
+	if (!nrecs) {
+		free(out);
+		out = NULL;
+	}
+	*recs = out;
+	*n = nrecs;
+	if (nskipped)
+		*nskipped = skipped;
+	return 0;
+}
+
+void mg_records_free(struct mg_unload_record *recs, size_t n)
+{
+	if (!recs)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(recs[i].refs);
+	free(recs);
+}
+
+/* quarantine */
+
+static int same_module(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		char x = *a == '-' ? '_' : *a, y = *b == '-' ? '_' : *b;
+
+		if (x != y)
+			return 0;
+	}
+	return *a == *b;
+}
+
+const struct mg_unload_record *
+mg_records_quarantine(const struct mg_unload_record *recs, size_t n,
+		      const char *module, const char *build)
+{
+	const struct mg_unload_record *best = NULL;
+	size_t blen;
+
+	if (!recs || !module || !build || !*build)
+		return NULL;
+	/* records keep overlong builds truncated: compare what is kept */
+	blen = strnlen(build, sizeof(recs->build) - 1);
+	for (size_t i = 0; i < n; i++) {
+		const struct mg_unload_record *r = &recs[i];
+		size_t rlen = field_len(r->build, sizeof(r->build));
+
+		if (strncmp(r->outcome, "stale", sizeof(r->outcome)) ||
+		    rlen != blen || memcmp(r->build, build, blen) ||
+		    !memchr(r->module, '\0', sizeof(r->module)) ||
+		    !same_module(r->module, module))
+			continue;
+		if (!best || cmp_records(r, best) > 0)
+			best = r;
+	}
+	return best;
+}
+
+/* kernel log */
+
+int mg_kmsg_log(const char *kmsg_path, const char *fmt, ...)
+{
+	char line[KMSG_LINE_MAX];
+	const size_t plen = sizeof(KMSG_PREFIX) - 1;
+	/* room for the message, its "..." and the newline */
+	const size_t room = sizeof(line) - plen - 1;
+	size_t len;
+	ssize_t w;
+	va_list ap;
+	int fd, n, err = 0;
+
+	memcpy(line, KMSG_PREFIX, plen);
+	va_start(ap, fmt);
+	n = vsnprintf(line + plen, room + 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -EINVAL;
+	len = (size_t)n;
+	if (len > room) {
+		/* cut, not inside a UTF-8 sequence, and say so */
+		len = room - 3;
+		while (len && ((unsigned char)line[plen + len] & 0xc0) == 0x80)
+			len--;
+		memcpy(line + plen + len, "...", 3);
+		len += 3;
+	}
+	while (len && line[plen + len - 1] == '\n')
+		len--;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)line[plen + i];
+
+		if (c == '\t')
+			line[plen + i] = ' ';
+		else if (c < 0x20 || c == 0x7f)
+			line[plen + i] = '?';
+	}
+	len += plen;
+	line[len++] = '\n';
+
+	fd = open(kmsg_path ? kmsg_path : MG_KMSG_PATH,
+		  O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	/* one write is one kernel log record */
+	do
+		w = write(fd, line, len);
+	while (w < 0 && errno == EINTR);
+	if (w < 0)
+		err = -errno;
+	else if ((size_t)w != len)
+		err = -EIO;
+	close(fd);
+	return err;
+}
+
+int mg_record_kmsg(const char *kmsg_path, const struct mg_unload_record *rec)
+{
+	size_t blen = field_len(rec->build, sizeof(rec->build));
+	size_t nrefs = rec->nrefs + rec->refs_omitted;
+
+	return mg_kmsg_log(kmsg_path,
+			   "module %.*s build %.*s: %.*s, %zu reference%s left: %.*s (record %.*s)",
+			   (int)field_len(rec->module, sizeof(rec->module)),
+			   rec->module, blen ? (int)blen : 1,
+			   blen ? rec->build : "-",
+			   (int)field_len(rec->outcome, sizeof(rec->outcome)),
+			   rec->outcome, nrefs, nrefs == 1 ? "" : "s",
+			   (int)field_len(rec->reason, sizeof(rec->reason)),
+			   rec->reason,
+			   (int)field_len(rec->id, sizeof(rec->id)), rec->id);
+}

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Durable unload records: every unload that left stale references behind
+ * and every refusal is written to STATE/records/ and fsync'd before the
+ * daemon answers, so that the next unload of the same module build can be
+ * refused ("quarantine") even after a crash and a reboot.
+ *
+ * On disk: one file per record, STATE/records/<id>.rec, mode 0600, holding
+ * protocol lines (proto.h escaping), the same lines the history verb sends:
+ *
+ *	record id=<id> outcome=<token> module=<name> build=<s> time_ns=<n>
+ *	       requester_pid=<n> requester_comm=<s> reason=<text> nrefs=<n>
+ *	       [refs_omitted=<n>]
+ *	ref kind=<k> function=<s> site=<s> pid=<n> comm=<s> note=<text>
+ *	...                                         (exactly nrefs ref lines)
+ *
+ * A file is written as a hidden temp file (".<id>.tmp"), flushed, fsync'd,
+ * renamed into place and the directory fsync'd, so a crash leaves either
+ * no record or a whole one. The ref count on the record line catches a
+ * truncated file anyway (copied, restored from backup, disk trouble); such
+ * a file, or any file that does not parse, is skipped with a warning.
+ */
+#ifndef MG_RECORDS_H
+#define MG_RECORDS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* at most this many records are loaded: the newest ones */
+#define MG_RECORDS_MAX 10000
+/* at most this many refs are kept per record; the rest are counted */
+#define MG_RECORD_MAX_REFS 256
+/* a record file larger than this is corrupt */
+#define MG_RECORD_FILE_MAX (256 * 1024)
+#define MG_RECORDS_SUBDIR "records"
+#define MG_KMSG_PATH "/dev/kmsg"
+
+struct mg_ref_summary {
+	char kind[16];
+	char function[160];
+	char site[160];
+	uint32_t pid;
+	char comm[16];
+	char note[160];
+};
+
+struct mg_unload_record {
+	/* "20261129T012233.123456Z-<module>", UTC; unique, sorts by time */
+	char id[96];
+	char outcome[16]; /* "stale", "refused", ...: one token */
+	char module[64];
+	char build[96];	  /* srcversion or another opaque build id */
+	uint64_t time_ns; /* unix ns; write fills it in when 0 */
+	uint32_t requester_pid;
+	char requester_comm[16];
+	char reason[256]; /* human summary */
+	uint32_t refs_omitted; /* refs beyond MG_RECORD_MAX_REFS, not stored */
+	struct mg_ref_summary *refs;
+	size_t nrefs;
+};
+
+/*
+ * mkdir -p STATE/records (new directories 0700, fsync'd into their
+ * parents) and remove temp files left by a crash. Returns 0 or -errno.
+ */
+int mg_records_init(const char *state_dir);
+
+/*
+ * Write rec durably (see above; creates the directory if needed). Fills
+ * rec->id, and rec->time_ns if it is 0. String fields need not be
+ * NUL-terminated: at most their size is used. Returns 0, -EINVAL (module
+ * name not valid, empty outcome) or another -errno; nothing is left
+ * behind on failure.
+ */
+int mg_record_write(const char *state_dir, struct mg_unload_record *rec);
+
+/*
+ * Load every record, oldest first (by time_ns, then id); at most the
+ * MG_RECORDS_MAX newest files are read. Unreadable or corrupt files are
+ * skipped with a warning and counted in *nskipped (may be NULL). A missing
+ * directory gives no records. Returns 0 or -errno (the directory cannot be
+ * read, out of memory); *recs is then NULL and *n 0. Free with
+ * mg_records_free().
+ */
+int mg_records_load(const char *state_dir, struct mg_unload_record **recs,
+		    size_t *n, size_t *nskipped);
+void mg_records_free(struct mg_unload_record *recs, size_t n);
+
+/*
+ * The newest record with outcome "stale" for module (compared the way the
+ * kernel does, '-' == '_') and build (compared up to the stored length),
+ * or NULL. An empty or NULL build never matches.
+ */
+const struct mg_unload_record *
+mg_records_quarantine(const struct mg_unload_record *recs, size_t n,
+		      const char *module, const char *build);
+
+/*
+ * Write one line "<4>modguard: <message>\n" to kmsg_path (NULL:
+ * /dev/kmsg) in a single write, control characters replaced, truncated
+ * with "..." to what the kernel accepts. Returns 0 or -errno.
+ */
+int mg_kmsg_log(const char *kmsg_path, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* the one-line kernel log summary of rec (after mg_record_write) */
+int mg_record_kmsg(const char *kmsg_path, const struct mg_unload_record *rec);
+
+/*
+ * Write the records as protocol lines, each "record ..." line followed by
+ * its "ref ..." lines (the on-disk format), for the history verb. Returns
+ * 0 or -errno (write error).
+ */
+int mg_records_emit(FILE *out, const struct mg_unload_record *recs, size_t n);
+
+#endif /* MG_RECORDS_H */
