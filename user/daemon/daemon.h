@@ -29,7 +29,15 @@ struct mg_daemon {
 	int64_t mono_to_real;  /* add to a monotonic ns to get unix ns */
 	uint64_t events;       /* ring buffer records handled */
 	int attached;
+
+	/* the latest task scan (mg_daemon_rescan), shared by one request */
+	struct mg_task_record *tasks;
+	size_t ntasks;
+	int scan_err; /* nonzero: the scan failed, tasks are unknown */
 };
+
+/* refresh d->tasks: which tasks are inside module text right now */
+void mg_daemon_rescan(struct mg_daemon *d);
 
 /* monotonic ns -> unix ns */
 static inline uint64_t mg_unix_ns(const struct mg_daemon *d, uint64_t mono)

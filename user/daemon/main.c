@@ -247,6 +247,7 @@ out:
 	mg_bpf_stop(d.bpf);
 	mg_table_free(&d.table);
 	mg_symtab_free(&d.ksyms);
+	free(d.tasks);
 	close(sfd);
 	return ret;
 }

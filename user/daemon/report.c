@@ -9,6 +9,15 @@
 #include "log.h"
 #include "proto.h"
 #include "report.h"
+#include "task_scan.h"
+
+void mg_daemon_rescan(struct mg_daemon *d)
+{
+	free(d->tasks);
+	d->tasks = NULL;
+	d->ntasks = 0;
+	d->scan_err = mg_task_scan(d->bpf, &d->tasks, &d->ntasks);
+}
 
 /* how far past a symbol an address may lie and still be named after it */
 #define MG_MAX_SYM_OFF 0x100000
@@ -160,6 +169,85 @@ void mg_report_armed(struct mg_daemon *d, uint64_t obj,
 	emit(out, l);
 }
 
+/* "sym+0x1;sym+0x2;..." for a task's stack */
+static void format_stack(struct mg_daemon *d, const struct mg_task_record *t,
+			 int show_addrs, char *buf, size_t len)
+{
+	size_t off = 0;
+	char frame[160];
+
+	buf[0] = '\0';
+	for (uint32_t i = 0; i < t->nstack && i < MG_STACK_DEPTH; i++) {
+		int n;
+
+		mg_format_addr(d, t->stack[i], show_addrs, frame, sizeof(frame));
+		n = snprintf(buf + off, len - off, "%s%s", i ? ";" : "", frame);
+		if (n < 0 || (size_t)n >= len - off)
+			break;
+		off += n;
+	}
+}
+
+/*
+ * Tasks inside the module's text, from the latest scan.  Its own kthreads
+ * (thread function in its text) and workers running its work are its own:
+ * a correct exit stops or flushes them.  Anything else is a foreign caller
+ * the exit cannot undo.  A task that was running while we read its stack
+ * has an unreliable trace: "unknown, retry", never "not inside".
+ */
+static void emit_tasks(struct mg_daemon *d, struct mg_module *m,
+		       const struct mg_report_opts *o, FILE *out,
+		       struct mg_line *l, struct mg_verdict_input *vin)
+{
+	char fn[160], stack[MG_STACK_DEPTH * 64];
+
+	for (size_t i = 0; i < d->ntasks; i++) {
+		const struct mg_task_record *t = &d->tasks[i];
+		int own_thread = t->threadfn_mod == m->addr;
+		int worker = (t->flags & MG_TASKF_KTHREAD) &&
+			     !strncmp(t->comm, "kworker/", 8);
+		const char *kind = "task";
+
+		if (t->mod != m->addr && !own_thread)
+			continue;
+		mg_format_addr(d, t->frame ? t->frame : t->threadfn,
+			       o->show_addrs, fn, sizeof(fn));
+		format_stack(d, t, o->show_addrs, stack, sizeof(stack));
+		mg_line_reset(l, "ref");
+		if (own_thread) {
+			kind = "kthread";
+			vin->own_pointers++;
+		} else if (worker) {
+			kind = "work";
+			vin->own_pointers++;
+		} else if (t->flags & MG_TASKF_RUNNING) {
+			vin->unknown_tasks++;
+		} else {
+			vin->foreign_tasks++;
+		}
+		mg_line_add_str(l, "kind", kind);
+		mg_line_add_str(l, "function", fn);
+		mg_line_add_u64(l, "pid", t->tgid);
+		mg_line_add_u64(l, "tid", t->pid);
+		mg_line_add_str(l, "comm", t->comm);
+		if (own_thread) {
+			mg_format_addr(d, t->threadfn, o->show_addrs, fn, sizeof(fn));
+			mg_line_add_str(l, "threadfn", fn);
+		}
+		if (t->flags & MG_TASKF_RUNNING)
+			mg_line_add_str(l, "note",
+					"running on a CPU: its stack cannot be "
+					"trusted; retry");
+		else if (worker && !own_thread)
+			mg_line_add_str(l, "note", "a worker running the module's code");
+		else if (!own_thread)
+			mg_line_add_str(l, "note",
+					"a caller inside the module's text");
+		mg_line_add_str(l, "stack", stack);
+		emit(out, l);
+	}
+}
+
 /* the module's entries in the callback ledger; returns how many */
 static size_t emit_armed(struct mg_daemon *d, struct mg_module *m,
 			 const struct mg_report_opts *o, FILE *out,
@@ -211,6 +299,15 @@ static int report_one(struct mg_daemon *d, const struct mg_kmod *k,
 	if (m) {
 		attributed = emit_holders(d, m, o, refs, &l);
 		vin.own_pointers += emit_armed(d, m, o, refs, &l);
+		emit_tasks(d, m, o, refs, &l, &vin);
+	}
+	if (d->scan_err) {
+		/* when in doubt, refuse: unseen tasks might be inside */
+		vin.unknown_tasks++;
+		mg_line_reset(&l, "note");
+		mg_line_add_str(&l, "text", "the task scan failed: tasks inside "
+					    "the module are unknown");
+		emit(refs, &l);
 	}
 	if (k->refcnt > 0 && (size_t)k->refcnt > attributed) {
 		mg_line_reset(&l, "ref");
@@ -288,6 +385,7 @@ int mg_module_verdict(struct mg_daemon *d, const char *name,
 	if (err)
 		return err;
 	mg_bpf_settle_armed(d->bpf);
+	mg_daemon_rescan(d);
 	return report_one(d, &k, &o, NULL, v);
 }
 

@@ -236,6 +236,7 @@ static void do_report(struct mg_daemon *d, char **args, int nargs, pid_t peer,
 	}
 	/* callbacks disarmed where no tracepoint saw it must not be listed */
 	mg_bpf_settle_armed(d->bpf);
+	mg_daemon_rescan(d);
 	/* all or nothing: records only when every module could be reported */
 	b = open_memstream(&body, &body_len);
 	if (!b) {

@@ -12,42 +12,6 @@
 #include "modguard.skel.h"
 #include "task_scan.h"
 
-/*
- * One iterator link per process, reused: a scan then costs one
- * bpf_iter_create() and the reads.  scan_owner says which struct mg_bpf the
- * link's program belongs to; a scan with another one rebuilds the link.
- */
-static struct bpf_link *scan_link;
-static struct mg_bpf *scan_owner;
-
-void mg_task_scan_free(void)
-{
-	bpf_link__destroy(scan_link);
-	scan_link = NULL;
-	scan_owner = NULL;
-}
-
-static int scan_link_get(struct mg_bpf *b)
-{
-	struct bpf_link *link;
-	int err;
-
-	if (scan_link && scan_owner == b)
-		return bpf_link__fd(scan_link);
-	mg_task_scan_free();
-	link = bpf_program__attach_iter(mg_bpf_skel(b)->progs.mg_scan_tasks,
-					NULL);
-	if (!link) {
-		err = -errno;
-		mg_err("task scan: cannot create the task iterator: %s",
-		       strerror(-err));
-		return err;
-	}
-	scan_link = link;
-	scan_owner = b;
-	return bpf_link__fd(link);
-}
-
 /* read the whole iterator output into one growing array of records */
 static int read_records(int fd, struct mg_task_record **recs, size_t *n)
 {
@@ -104,23 +68,31 @@ fail:
 
 int mg_task_scan(struct mg_bpf *b, struct mg_task_record **recs, size_t *n)
 {
-	int link_fd, fd, err;
+	struct bpf_link *link;
+	int fd, err;
 
 	*recs = NULL;
 	*n = 0;
-	link_fd = scan_link_get(b);
-	if (link_fd < 0)
-		return link_fd;
-	fd = bpf_iter_create(link_fd);
+	link = bpf_program__attach_iter(mg_bpf_skel(b)->progs.mg_scan_tasks,
+					NULL);
+	if (!link) {
+		err = -errno;
+		mg_err("task scan: cannot create the task iterator: %s",
+		       strerror(-err));
+		return err;
+	}
+	fd = bpf_iter_create(bpf_link__fd(link));
 	if (fd < 0) {
 		err = -errno;
 		mg_err("task scan: cannot start the task iterator: %s",
 		       strerror(-err));
-		return err;
+		goto out;
 	}
 	err = read_records(fd, recs, n);
 	close(fd);
 	if (!err)
 		mg_dbg("task scan: %zu task(s) in module text or running", *n);
+out:
+	bpf_link__destroy(link);
 	return err;
 }

@@ -36,13 +36,10 @@ struct mg_bpf;
  * Run one scan.  On success *recs is a malloc'd array of *n records (NULL
  * when *n == 0) that the caller frees; returns 0 or -errno (logged).
  *
- * The iterator link is created on the first call and kept for the next
- * ones (it saves one link creation per scan); it belongs to b.  Not
- * thread-safe: call from one thread.
+ * Keeps no state: each call creates and destroys its own iterator link.
+ * Caching the link was measured and is not worth a lifetime rule: link
+ * creation is ~20 us of a 0.3 ms scan at 60 tasks under TCG, noise at 1000+.
  */
 int mg_task_scan(struct mg_bpf *b, struct mg_task_record **recs, size_t *n);
-
-/* drop the cached link; call before mg_bpf_stop() of the b that scanned */
-void mg_task_scan_free(void);
 
 #endif /* MG_TASK_SCAN_H */
