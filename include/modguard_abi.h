@@ -39,6 +39,7 @@ enum mg_event_type {
 	MG_EV_DISARMED = 7,    /* ... cancelled, fired, flushed or unregistered */
 	MG_EV_STALE_FIRE = 8,  /* a callback fired into a module that is gone */
 	MG_EV_LEFT_BEHIND = 9, /* still armed/registered when exit returned */
+	MG_EV_TASK_MOVED = 10, /* a watched task moved, or an init finished */
 };
 
 /* what points into a module; the report's "kind" */

@@ -559,6 +559,10 @@ static void t_record_kmsg(void)
 	path_of(p, sizeof(p), "kmsg");
 	write_file("kmsg", "", 0);
 	memset(refs, 0, sizeof(refs));
+	snprintf(refs[0].kind, sizeof(refs[0].kind), "timer");
+	snprintf(refs[0].function, sizeof(refs[0].function), "mg_buggy_fn+0x0");
+	snprintf(refs[1].kind, sizeof(refs[1].kind), "kthread");
+	snprintf(refs[1].function, sizeof(refs[1].function), "mg_buggy_thread+0x1c");
 	make_rec(&r, "stale", "mg_buggy", "SRC1", T0);
 	r.refs = refs;
 	r.nrefs = 2;
@@ -569,8 +573,8 @@ static void t_record_kmsg(void)
 	CHECK_INT(mg_record_kmsg(p, &r), 0);
 	txt = read_all(p, &len);
 	CHECK_STR(txt,
-		  "<4>modguard: module mg_buggy build SRC1: stale, 2 references left: stale of mg_buggy (record 20261129T012233.000000Z-mg_buggy)\n"
-		  "<4>modguard: module mg_tidy build -: refused, 0 references left: busy:?a timer (record )\n");
+		  "<4>modguard: module mg_buggy (build SRC1) stale: stale of mg_buggy; 2 references: timer mg_buggy_fn+0x0, kthread mg_buggy_thread+0x1c (record 20261129T012233.000000Z-mg_buggy)\n"
+		  "<4>modguard: module mg_tidy (build -) refused: busy:?a timer; 0 references (record )\n");
 	teardown();
 }
 

@@ -25,6 +25,10 @@
 #endif
 
 #define RM_TIMEOUT_MAX_MS (24ULL * 3600 * 1000)
+#define RM_DEFAULT_TIMEOUT_MS 10000
+/* beyond the wait: how long the module's exit and the stale check may take */
+#define RM_EXIT_GRACE_MS 120000
+#define RM_EXIT_STALE 4
 
 struct rm_opts {
 	struct cli cli;
@@ -33,15 +37,15 @@ struct rm_opts {
 	uint64_t timeout_ms;
 };
 
-/* one module's way through the phases */
+/* one module's way through the daemon's guarded unload */
 struct rm_job {
 	char name[MG_MODULE_NAME_MAX + 1]; /* normalized */
-	struct mg_reply report;
+	struct mg_reply report;     /* the last evidence: module + refs */
 	int mod_idx;                /* "module" record in report, or -1 */
-	const char *verdict;        /* points into report, or NULL */
-	const char *result;         /* short outcome, for text and JSON */
+	char outcome[32];           /* unloaded, stale, refused, ... */
+	char record[128];           /* the durable record that was written */
 	int exit;
-	char msg[1024];             /* what went wrong, if anything */
+	char msg[1024];             /* what happened, in words */
 };
 
 static void usage(FILE *f)
@@ -49,14 +53,17 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: modguard-rmmod [OPTIONS] MODULE...\n"
 		"\n"
-		"Unload kernel modules only when modguardd sees nothing still\n"
-		"pointing into them.\n"
+		"A drop-in for rmmod that unloads a module only when modguardd sees\n"
+		"nothing inside it: it waits while callers are still inside, refuses\n"
+		"with evidence when they do not leave, and names what an unload\n"
+		"left behind.\n"
 		"\n"
 		"Options:\n"
-		"  -t, --timeout SECONDS  how long to wait for modguardd (default %d,\n"
-		"                         fractions like 0.5 allowed)\n"
-		"      --dry-run          print the verdict, unload nothing\n"
-		"      --force            skip the verdict and unload anyway (unsafe)\n"
+		"  -t, --timeout SECONDS  how long to wait for a busy module\n"
+		"                         (default %d, fractions like 0.5 allowed)\n"
+		"      --dry-run          print the verdict and what an unload would\n"
+		"                         wait on; change nothing\n"
+		"      --force            unload without a verdict (unsafe; said loudly)\n"
 		"  -j, --json             JSON output on stdout, errors included\n"
 		"      --socket PATH      daemon socket (default $%s, else %s)\n"
 		"  -v, --verbose          debug messages on stderr\n"
@@ -64,125 +71,193 @@ static void usage(FILE *f)
 		"      --version          print the version\n"
 		"\n"
 		"Exit status (the worst over all modules):\n"
-		"  0  unloaded (or, with --dry-run, would be unloaded)\n"
-		"  1  refused: the module is busy, in use or unloading not permitted\n"
-		"  2  bad usage or input, module not loaded\n"
-		"  3  modguardd unreachable (module untouched) or internal error\n",
-		MG_CLIENT_TIMEOUT_MS / 1000, MG_SOCKET_ENV, MG_DEFAULT_SOCKET);
+		"  0  unloaded, and nothing was left behind (--dry-run: clean)\n"
+		"  1  refused: still busy at the timeout, quarantined, in use by\n"
+		"     other modules, or the kernel refused; the module is untouched\n"
+		"     (--dry-run: busy)\n"
+		"  2  bad usage or input: not loaded, built in, invalid name\n"
+		"  3  modguardd unreachable or internal error; the module is\n"
+		"     untouched (with --force it is unloaded without a verdict)\n"
+		"  4  unloaded, but stale references remain: the kernel may crash\n"
+		"     when they fire; each is named\n",
+		RM_DEFAULT_TIMEOUT_MS / 1000, MG_SOCKET_ENV, MG_DEFAULT_SOCKET);
 }
 
 /* text mode: say it on stderr now; JSON mode: keep it for the document */
 static void job_fail(const struct rm_opts *o, struct rm_job *job, int exit,
-		     const char *result)
+		     const char *outcome)
 {
 	job->exit = exit;
-	job->result = result;
+	snprintf(job->outcome, sizeof(job->outcome), "%s", outcome);
 	if (!o->cli.json)
 		mg_err("%s: %s", job->name, job->msg);
 }
 
-static int phase_verdict(const struct rm_opts *o, struct rm_job *job)
+/* keep a copy of rec in r (records point into the client's buffer) */
+static int reply_add(struct mg_reply *r, const struct mg_record *rec)
 {
-	const char *args[] = { job->name };
-	int ret;
+	struct mg_line l = { 0 };
+	struct mg_reply_rec *n;
+	int err;
 
-	ret = cli_request(&o->cli, "report", args, 1, &job->report,
-			  " (module untouched)", job->msg, sizeof(job->msg));
-	if (ret) {
-		job_fail(o, job, ret,
-			 ret == MG_EXIT_USAGE ? "not_loaded" : "untouched");
-		return ret;
+	err = mg_line_init(&l, rec->tag);
+	for (int i = 0; !err && i < rec->nfields; i++)
+		err = mg_line_add_str(&l, rec->f[i].key, rec->f[i].value);
+	if (!err)
+		err = mg_line_finish(&l);
+	n = err ? NULL : realloc(r->recs, (r->nrecs + 1) * sizeof(*r->recs));
+	if (!n) {
+		mg_line_free(&l);
+		return err ? err : -ENOMEM;
 	}
-	for (int i = 0; i < job->report.nrecs; i++) {
-		const struct mg_record *rec = &job->report.recs[i].rec;
-		const char *name = mg_record_get(rec, "name");
-
-		if (strcmp(rec->tag, "module") || !name || strcmp(name, job->name))
-			continue;
-		job->mod_idx = i;
-		job->verdict = mg_record_get(rec, "verdict");
-		break;
+	r->recs = n;
+	n = &r->recs[r->nrecs];
+	n->line = l.buf; /* owned by the reply now */
+	err = mg_record_parse(n->line, l.len, &n->rec);
+	if (err) {
+		free(n->line);
+		return err;
 	}
-	if (job->mod_idx < 0) {
-		snprintf(job->msg, sizeof(job->msg),
-			 "modguardd sent no report for it; module untouched");
-		job_fail(o, job, MG_EXIT_FAIL, "untouched");
-		return MG_EXIT_FAIL;
-	}
-	if (!job->verdict || !*job->verdict)
-		job->verdict = "unknown";
-	if (!o->cli.json)
-		printf("%s: verdict %s\n", job->name, job->verdict);
-	return MG_EXIT_OK;
+	r->nrecs++;
+	return 0;
 }
 
-static int phase_decide(const struct rm_opts *o, struct rm_job *job)
+static int find_module(const struct mg_reply *r)
 {
-	if (!strcmp(job->verdict, "busy")) {
-		/* waiting for the references to go away comes later */
-		if (!o->cli.json)
-			mg_render_refs_text(stdout, &job->report, job->mod_idx);
-		snprintf(job->msg, sizeof(job->msg),
-			 "refused: still referenced (see above); module untouched");
-		job_fail(o, job, MG_EXIT_REFUSED, "refused");
-		return MG_EXIT_REFUSED;
-	}
-	if (strcmp(job->verdict, "clean") && !o->cli.json)
-		mg_warn("%s: verdict %s: modguardd cannot vouch for this unload",
-			job->name, job->verdict);
-	if (o->dry_run) {
-		job->result = "dry_run";
-		if (!o->cli.json)
-			printf("%s: dry run, not unloading\n", job->name);
-		return MG_EXIT_OK;
-	}
-	return MG_EXIT_OK;
+	for (int i = 0; i < r->nrecs; i++)
+		if (!strcmp(r->recs[i].rec.tag, "module"))
+			return i;
+	return -1;
 }
 
-static int phase_unload(const struct rm_opts *o, struct rm_job *job)
+/* the daemon could not be asked: without a verdict, only --force unloads */
+static int unload_unguarded(const struct rm_opts *o, struct rm_job *job)
 {
 	const char *reason;
 	int err, ret;
 
-	/* O_NONBLOCK: fail on a nonzero refcount instead of waiting in D state */
+	if (!o->cli.json)
+		mg_warn("%s: --force and modguardd unreachable: unloading WITHOUT "
+			"a verdict and without a stale check; this can crash the "
+			"kernel", job->name);
 	err = mg_delete_module(job->name, O_NONBLOCK);
 	ret = mg_unload_exit_code(err, &reason);
 	if (ret) {
 		snprintf(job->msg, sizeof(job->msg), "cannot unload: %s (%s)",
 			 reason, strerror(-err));
-		job_fail(o, job, ret, !strcmp(reason, "not loaded")
-					      ? "not_loaded"
-					      : ret == MG_EXIT_REFUSED ? "refused"
-								       : "failed");
+		job_fail(o, job, ret, ret == MG_EXIT_USAGE ? "not_loaded"
+							   : "refused");
 		return ret;
 	}
-	job->result = "unloaded";
+	snprintf(job->outcome, sizeof(job->outcome), "unloaded-unguarded");
+	snprintf(job->msg, sizeof(job->msg),
+		 "unloaded without a verdict (forced, modguardd unreachable)");
 	if (!o->cli.json)
-		printf("%s: unloaded\n", job->name);
+		printf("%s: %s\n", job->name, job->msg);
 	return MG_EXIT_OK;
+}
+
+static void print_wait(const struct rm_opts *o, struct rm_job *job,
+		       const struct mg_record *wait)
+{
+	const char *left = mg_record_get(wait, "remaining_ms");
+
+	job->mod_idx = find_module(&job->report);
+	if (o->cli.json || job->mod_idx < 0)
+		return;
+	printf("%s: busy; waiting up to %.1f s for:\n", job->name,
+	       left ? strtod(left, NULL) / 1000.0 : 0.0);
+	mg_render_refs_text(stdout, &job->report, job->mod_idx);
+	fflush(stdout);
 }
 
 static int run_job(const struct rm_opts *o, struct rm_job *job)
 {
-	int ret;
+	char timeout[32];
+	const char *mode = o->force ? "force" : o->dry_run ? "dry-run" : "guarded";
+	const char *args[] = { job->name, timeout, mode };
+	const struct mg_record *rec;
+	struct mg_client c;
+	int err, in_result = 0;
 
-	if (o->force) {
-		if (!o->cli.json)
-			mg_warn("%s: --force: NOT asking modguardd; unloading a module that is still referenced can crash the kernel",
-				job->name);
-	} else {
-		ret = phase_verdict(o, job);
-		if (ret)
-			return ret;
-		ret = phase_decide(o, job);
-		if (ret || o->dry_run)
-			return ret;
+	snprintf(timeout, sizeof(timeout), "%llu",
+		 (unsigned long long)o->timeout_ms);
+	/* the daemon answers within the timeout plus the module's exit */
+	err = mg_client_connect(&c, o->cli.socket,
+				(int)(o->timeout_ms + RM_EXIT_GRACE_MS));
+	if (err) {
+		if (o->force)
+			return unload_unguarded(o, job);
+		snprintf(job->msg, sizeof(job->msg),
+			 "cannot reach modguardd at %s: %s; module untouched "
+			 "(is modguardd running? --force unloads without it)",
+			 o->cli.socket, strerror(-err));
+		job_fail(o, job, MG_EXIT_FAIL, "untouched");
+		return MG_EXIT_FAIL;
 	}
-	if (o->dry_run) {
-		job->result = "dry_run";
-		return MG_EXIT_OK;
+	if (o->force && !o->cli.json)
+		mg_warn("%s: --force: unloading WITHOUT waiting for a clean "
+			"verdict; anything still inside may crash the kernel",
+			job->name);
+	err = mg_client_send(&c, "unload", args, 3);
+	while (!err && (err = mg_client_next(&c, &rec)) == 1) {
+		err = 0;
+		if (!strcmp(rec->tag, "wait")) {
+			print_wait(o, job, rec);
+			mg_reply_free(&job->report);
+			continue;
+		}
+		if (!strcmp(rec->tag, "result")) {
+			const char *v;
+
+			in_result = 1;
+			mg_reply_free(&job->report);
+			v = mg_record_get(rec, "outcome");
+			snprintf(job->outcome, sizeof(job->outcome), "%s", v ? v : "?");
+			v = mg_record_get(rec, "message");
+			snprintf(job->msg, sizeof(job->msg), "%s", v ? v : "");
+			v = mg_record_get(rec, "record");
+			snprintf(job->record, sizeof(job->record), "%s", v ? v : "");
+			v = mg_record_get(rec, "exit");
+			job->exit = v ? atoi(v) : MG_EXIT_FAIL;
+			continue;
+		}
+		err = reply_add(&job->report, rec);
 	}
-	return phase_unload(o, job);
+	if (err == -EREMOTEIO) {
+		snprintf(job->msg, sizeof(job->msg), "%s",
+			 c.err_msg ? c.err_msg : "modguardd refused the request");
+		job_fail(o, job, c.err_code == MG_EXIT_USAGE ? MG_EXIT_USAGE
+							     : MG_EXIT_FAIL,
+			 c.err_code == MG_EXIT_USAGE ? "bad_input" : "failed");
+		mg_client_close(&c);
+		return job->exit;
+	}
+	mg_client_close(&c);
+	if (err || !in_result) {
+		/* the daemon died or hung mid-way: it did not unload anything */
+		snprintf(job->msg, sizeof(job->msg),
+			 "lost modguardd while waiting (%s); module untouched",
+			 strerror(err ? -err : EPROTO));
+		job_fail(o, job, MG_EXIT_FAIL, "untouched");
+		return MG_EXIT_FAIL;
+	}
+	job->mod_idx = find_module(&job->report);
+	if (o->cli.json)
+		return job->exit;
+	if (job->exit == MG_EXIT_OK)
+		printf("%s: %s\n", job->name, job->msg);
+	else
+		fprintf(stderr, "modguard-rmmod: %s: %s\n", job->name, job->msg);
+	if (job->mod_idx >= 0 && job->exit != MG_EXIT_OK)
+		mg_render_refs_text(job->exit == RM_EXIT_STALE ? stderr : stdout,
+				    &job->report, job->mod_idx);
+	else if (job->mod_idx >= 0 && o->dry_run)
+		mg_render_refs_text(stdout, &job->report, job->mod_idx);
+	if (job->record[0])
+		fprintf(stderr, "modguard-rmmod: %s: record %s (modguard history)\n",
+			job->name, job->record);
+	return job->exit;
 }
 
 static void job_json(struct mg_json *jw, const struct rm_opts *o,
@@ -190,12 +265,12 @@ static void job_json(struct mg_json *jw, const struct rm_opts *o,
 {
 	mg_json_start_object(jw);
 	mg_json_string_field(jw, "name", job->name);
-	mg_json_string_field(jw, "verdict", job->verdict);
-	mg_json_string_field(jw, "result", job->result);
+	mg_json_string_field(jw, "outcome", job->outcome);
 	mg_json_s64_field(jw, "exit", job->exit);
 	mg_json_bool_field(jw, "forced", o->force);
-	if (job->msg[0])
-		mg_json_string_field(jw, "error", job->msg);
+	mg_json_string_field(jw, "message", job->msg);
+	if (job->record[0])
+		mg_json_string_field(jw, "record", job->record);
 	if (job->mod_idx >= 0) {
 		mg_json_name(jw, "report");
 		mg_render_module_json(jw, &job->report, job->mod_idx);
@@ -285,7 +360,7 @@ int main(int argc, char **argv)
 {
 	struct rm_opts o = {
 		.cli = { .prog = "modguard-rmmod" },
-		.timeout_ms = MG_CLIENT_TIMEOUT_MS,
+		.timeout_ms = RM_DEFAULT_TIMEOUT_MS,
 	};
 	struct mg_json *jw = NULL;
 	struct rm_job *jobs = NULL;

@@ -17,6 +17,7 @@ struct mg_bpf {
 	struct bpf_link *links[40];
 	int nlinks;
 	struct mg_bpf_caps caps;
+	struct bpf_link *watch[4];
 	mg_event_fn fn;
 	void *ctx;
 };
@@ -295,6 +296,44 @@ void mg_bpf_forget_armed(struct mg_bpf *b, uint64_t mod)
 	free(infos);
 }
 
+static void watch_detach(struct mg_bpf *b)
+{
+	for (int i = 0; i < 4; i++) {
+		bpf_link__destroy(b->watch[i]);
+		b->watch[i] = NULL;
+	}
+}
+
+int mg_bpf_watch(struct mg_bpf *b, const uint32_t *pids, size_t n)
+{
+	struct bpf_program *progs[4] = {
+		b->skel->progs.mg_watch_switch, b->skel->progs.mg_watch_sys_exit,
+		b->skel->progs.mg_watch_exit, b->skel->progs.mg_watch_init_done,
+	};
+	int fd = bpf_map__fd(b->skel->maps.mg_watch_pids);
+	uint32_t one = 1;
+
+	if (!n) {
+		watch_detach(b);
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		bpf_map_update_elem(fd, &pids[i], &one, BPF_ANY);
+	for (int i = 0; i < 4; i++) {
+		if (b->watch[i])
+			continue;
+		b->watch[i] = bpf_program__attach(progs[i]);
+		if (!b->watch[i]) {
+			int err = -errno;
+
+			mg_warn("bpf: cannot attach %s: %s; a waiting unload "
+				"re-checks only on reference drops and its timeout",
+				bpf_program__name(progs[i]), strerror(-err));
+		}
+	}
+	return 0;
+}
+
 int mg_bpf_ringbuf_fd(struct mg_bpf *b)
 {
 	return ring_buffer__epoll_fd(b->rb);
@@ -371,6 +410,7 @@ void mg_bpf_stop(struct mg_bpf *b)
 	if (!b)
 		return;
 	ring_buffer__free(b->rb);
+	watch_detach(b);
 	for (int i = 0; i < b->nlinks; i++)
 		bpf_link__destroy(b->links[i]);
 	modguard_bpf__destroy(b->skel);

@@ -47,6 +47,11 @@ int mg_bpf_settle_armed(struct mg_bpf *b);
 void mg_bpf_forget_armed(struct mg_bpf *b, uint64_t mod);
 /* drop a retired module from the in-kernel filter and ledger */
 void mg_bpf_forget_module(struct mg_bpf *b, uint64_t mod);
+/*
+ * Watch these pids (and init completions) for a waiting unload: one
+ * MG_EV_TASK_MOVED each when they move.  n == 0 detaches the watch.
+ */
+int mg_bpf_watch(struct mg_bpf *b, const uint32_t *pids, size_t n);
 /* sum of the per-CPU counters, enum mg_stat order */
 int mg_bpf_stats(struct mg_bpf *b, uint64_t out[MG_STAT_MAX]);
 const struct mg_bpf_caps *mg_bpf_caps(struct mg_bpf *b);

@@ -13,6 +13,8 @@
 #define MG_DEFAULT_STATE_DIR "/var/lib/modguard"
 #define MG_VERSION "0.1.0"
 
+struct mg_unload_op;
+
 struct mg_daemon {
 	const char *socket_path;
 	const char *state_dir;
@@ -29,6 +31,15 @@ struct mg_daemon {
 	int64_t mono_to_real;  /* add to a monotonic ns to get unix ns */
 	uint64_t events;       /* ring buffer records handled */
 	int attached;
+
+	const char *kmsg_path; /* /dev/kmsg */
+
+	/* guarded unloads (unload.c) */
+	struct mg_unload_op *ops;     /* waiting or unloading, oldest first */
+	struct mg_unload_op *unloading; /* the one in delete_module() now */
+	int unload_timer_fd;	      /* the nearest deadline */
+	int unload_done_fd;	      /* eventfd: the worker is done */
+	int unload_eval;	      /* an event asked for re-evaluation */
 
 	/* the latest task scan (mg_daemon_rescan), shared by one request */
 	struct mg_task_record *tasks;

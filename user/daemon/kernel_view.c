@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,6 +29,40 @@ static void read_attr(const char *sys_module, const char *name,
 	if (fgets(buf, len, f))
 		buf[strcspn(buf, "\n")] = '\0';
 	fclose(f);
+}
+
+void mg_kmod_build_id(const char *sys_module, const char *name, char *buf,
+		      size_t len)
+{
+	unsigned char note[256];
+	uint32_t namesz, descsz, type, off;
+	char path[512];
+	size_t n, o;
+	FILE *f;
+
+	read_attr(sys_module, name, "srcversion", buf, len);
+	if (buf[0])
+		return;
+	snprintf(path, sizeof(path), "%s/%s/notes/.note.gnu.build-id",
+		 sys_module, name);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	n = fread(note, 1, sizeof(note), f);
+	fclose(f);
+	/* Elf_Nhdr: namesz, descsz, type, then name and desc, 4-aligned */
+	if (n < 12)
+		return;
+	memcpy(&namesz, note, 4);
+	memcpy(&descsz, note + 4, 4);
+	memcpy(&type, note + 8, 4);
+	off = 12 + ((namesz + 3) & ~3u);
+	if (type != 3 /* NT_GNU_BUILD_ID */ || off > n || descsz > n - off ||
+	    len < 10 + 2 * (size_t)descsz)
+		return;
+	o = snprintf(buf, len, "build-id:");
+	for (uint32_t i = 0; i < descsz; i++)
+		o += snprintf(buf + o, len - o, "%02x", note[off + i]);
 }
 
 int mg_kmod_read(const char *proc_modules, const char *sys_module,
@@ -80,5 +115,6 @@ int mg_kmod_read(const char *proc_modules, const char *sys_module,
 	}
 	read_attr(sys_module, mname, "srcversion", k->srcversion,
 		  sizeof(k->srcversion));
+	mg_kmod_build_id(sys_module, mname, k->build, sizeof(k->build));
 	return 0;
 }

@@ -14,7 +14,16 @@ struct mg_kmod {
 	int refcnt;	      /* users, as lsmod shows: refcnt - MODULE_REF_BASE */
 	char holders[256];    /* modules that depend on it, comma-separated */
 	char srcversion[64];  /* the build's identity, "" if none */
+	char build[96];       /* srcversion, else "build-id:<hex>", else "" */
 };
+
+/*
+ * A module build's identity, for quarantine: its srcversion, or else the
+ * GNU build id kbuild links into every module (/sys/module/NAME/notes).
+ * Empty when neither can be read.
+ */
+void mg_kmod_build_id(const char *sys_module, const char *name, char *buf,
+		      size_t len);
 
 /*
  * Fill k for name from proc_modules (normally /proc/modules) and sys_module

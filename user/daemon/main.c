@@ -21,7 +21,10 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "kernel_view.h"
+#include "records.h"
 #include "server.h"
+#include "unload.h"
 
 /* exit codes of modguardd */
 enum {
@@ -57,30 +60,31 @@ static uint64_t now_ns(clockid_t clk)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-static void retire_if_done(struct mg_daemon *d, struct mg_module *m)
-{
-	/* nothing is tracked past exit yet: forget it right away */
-	mg_bpf_forget_module(d->bpf, m->addr);
-	mg_table_retire(&d->table, m);
-}
-
 static void on_event(const struct mg_event *e, void *ctx)
 {
 	struct mg_daemon *d = ctx;
 	struct mg_module *m;
 
 	d->events++;
+	mg_unload_note_event(d, e);
 	m = mg_table_apply(&d->table, e);
 	if (!m)
 		return;
 	switch (e->type) {
 	case MG_EV_MODULE_LOAD:
-		mg_dbg("module %s loaded, text %d bytes", m->name,
+	case MG_EV_MODULE_SCAN:
+		if (!m->build[0])
+			mg_kmod_build_id(d->sys_module, m->name, m->build,
+					 sizeof(m->build));
+		/* read its symbols now: after its exit they are gone */
+		if (e->type == MG_EV_MODULE_LOAD && !m->syms.loaded)
+			mg_symtab_load(&m->syms, d->kallsyms_path, m->name);
+		mg_dbg("module %s seen, text %d bytes", m->name,
 		       (int)m->text_size);
 		break;
 	case MG_EV_MODULE_FREE:
-		mg_dbg("module %s freed", m->name);
-		retire_if_done(d, m);
+		mg_dbg("module %s freed by %s[%u]", m->name, e->comm, e->tgid);
+		mg_after_free(d, m, e);
 		break;
 	default:
 		break;
@@ -123,6 +127,10 @@ static int event_loop(struct mg_daemon *d, int sfd)
 	epoll_ctl(ep, EPOLL_CTL_ADD, d->listen_fd, &ev);
 	ev.data.fd = sfd;
 	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
+	ev.data.fd = d->unload_timer_fd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, d->unload_timer_fd, &ev);
+	ev.data.fd = d->unload_done_fd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, d->unload_done_fd, &ev);
 
 	for (;;) {
 		int n = epoll_wait(ep, evs, 8, -1);
@@ -145,7 +153,13 @@ static int event_loop(struct mg_daemon *d, int sfd)
 			}
 			if (evs[i].data.fd == d->listen_fd)
 				mg_server_handle(d);
+			else if (evs[i].data.fd == d->unload_timer_fd)
+				mg_unload_on_timer(d);
+			else if (evs[i].data.fd == d->unload_done_fd)
+				mg_unload_on_done(d);
 		}
+		/* events may have freed a module a waiting unload waits on */
+		mg_unload_run(d);
 	}
 out:
 	close(ep);
@@ -168,7 +182,10 @@ int main(int argc, char **argv)
 		.kallsyms_path = "/proc/kallsyms",
 		.proc_modules = "/proc/modules",
 		.sys_module = "/sys/module",
+		.kmsg_path = "/dev/kmsg",
 		.listen_fd = -1,
+		.unload_timer_fd = -1,
+		.unload_done_fd = -1,
 	};
 	int verbose = 0, c, err, sfd, ret = EXIT_SETUP;
 	sigset_t mask;
@@ -205,6 +222,8 @@ int main(int argc, char **argv)
 	libbpf_set_print(mg_libbpf_print);
 
 	err = make_state_dir(d.state_dir);
+	if (!err)
+		err = mg_records_init(d.state_dir);
 	if (err) {
 		mg_err("cannot create state dir %s: %s", d.state_dir, strerror(-err));
 		return EXIT_SETUP;
@@ -221,6 +240,11 @@ int main(int argc, char **argv)
 		return EXIT_SETUP;
 	}
 
+	err = mg_unload_init(&d);
+	if (err) {
+		mg_err("cannot set up unloads: %s", strerror(-err));
+		return EXIT_SETUP;
+	}
 	d.start_ns = now_ns(CLOCK_MONOTONIC);
 	d.mono_to_real = (int64_t)(now_ns(CLOCK_REALTIME) - d.start_ns);
 	mg_table_init(&d.table);
@@ -243,6 +267,7 @@ int main(int argc, char **argv)
 
 	ret = event_loop(&d, sfd) ? EXIT_RUNTIME : EXIT_OK;
 out:
+	mg_unload_fini(&d);
 	mg_server_close(&d);
 	mg_bpf_stop(d.bpf);
 	mg_table_free(&d.table);

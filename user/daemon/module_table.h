@@ -37,6 +37,8 @@ struct mg_module {
 	int32_t refcnt;		     /* as last seen in an event, -1 unknown */
 	bool preloaded;		     /* loaded before modguardd started */
 	char name[MG_MODULE_NAME_LEN];
+	char build[96];	       /* build identity, read when first seen */
+	char record[96];       /* id of the stale record written for it */
 
 	struct mg_symtab syms; /* its text symbols, read when first needed */
 

@@ -804,15 +804,38 @@ int mg_record_kmsg(const char *kmsg_path, const struct mg_unload_record *rec)
 {
 	size_t blen = field_len(rec->build, sizeof(rec->build));
 	size_t nrefs = rec->nrefs + rec->refs_omitted;
+	char what[512] = "";
+	size_t off = 0;
 
+	/*
+	 * The line lands on the console next to a later oops: name the kind
+	 * and function of the first few stale references, since the oops
+	 * itself never names the module.
+	 */
+	for (size_t i = 0; i < rec->nrefs && i < 4 && off < sizeof(what); i++) {
+		int n = snprintf(what + off, sizeof(what) - off, "%s%.*s %.*s",
+				 i ? ", " : ": ",
+				 (int)field_len(rec->refs[i].kind,
+						sizeof(rec->refs[i].kind)),
+				 rec->refs[i].kind,
+				 (int)field_len(rec->refs[i].function,
+						sizeof(rec->refs[i].function)),
+				 rec->refs[i].function);
+
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+	if (nrefs > 4 && off < sizeof(what))
+		snprintf(what + off, sizeof(what) - off, ", ...");
 	return mg_kmsg_log(kmsg_path,
-			   "module %.*s build %.*s: %.*s, %zu reference%s left: %.*s (record %.*s)",
+			   "module %.*s (build %.*s) %.*s: %.*s; %zu reference%s%s (record %.*s)",
 			   (int)field_len(rec->module, sizeof(rec->module)),
 			   rec->module, blen ? (int)blen : 1,
 			   blen ? rec->build : "-",
 			   (int)field_len(rec->outcome, sizeof(rec->outcome)),
-			   rec->outcome, nrefs, nrefs == 1 ? "" : "s",
+			   rec->outcome,
 			   (int)field_len(rec->reason, sizeof(rec->reason)),
-			   rec->reason,
+			   rec->reason, nrefs, nrefs == 1 ? "" : "s", what,
 			   (int)field_len(rec->id, sizeof(rec->id)), rec->id);
 }

@@ -270,9 +270,9 @@ static size_t emit_armed(struct mg_daemon *d, struct mg_module *m,
 	return count;
 }
 
-static int report_one(struct mg_daemon *d, const struct mg_kmod *k,
-		      const struct mg_report_opts *o, FILE *out,
-		      enum mg_verdict *verdict_out)
+int mg_report_kmod(struct mg_daemon *d, const struct mg_kmod *k,
+		   const struct mg_report_opts *o, FILE *out,
+		   enum mg_verdict *verdict_out)
 {
 	struct mg_module *m = mg_table_find_name(&d->table, k->name);
 	struct mg_verdict_input vin = { 0 };
@@ -354,6 +354,7 @@ static int report_one(struct mg_daemon *d, const struct mg_kmod *k,
 		mg_line_add_str(&l, "text_start", "");
 	mg_line_add_u64(&l, "text_size", m ? m->text_size : 0);
 	mg_line_add_str(&l, "srcversion", k->srcversion);
+	mg_line_add_str(&l, "build", k->build);
 	if (out) {
 		emit(out, &l);
 		fwrite(recs, 1, recs_len, out);
@@ -363,16 +364,65 @@ static int report_one(struct mg_daemon *d, const struct mg_kmod *k,
 	return 0;
 }
 
+size_t mg_report_gone(struct mg_daemon *d, struct mg_module *m,
+		      const struct mg_report_opts *o, FILE *out)
+{
+	struct mg_verdict_input vin = { .gone = 1 };
+	struct mg_line l = { 0 };
+	char *recs = NULL;
+	size_t recs_len = 0;
+	FILE *refs;
+
+	refs = open_memstream(&recs, &recs_len);
+	if (!refs || mg_line_init(&l, "ref")) {
+		if (refs)
+			fclose(refs);
+		free(recs);
+		return 0;
+	}
+	vin.own_pointers += emit_armed(d, m, o, refs, &l);
+	emit_tasks(d, m, o, refs, &l, &vin);
+	fclose(refs);
+
+	mg_line_reset(&l, "module");
+	mg_line_add_str(&l, "name", m->name);
+	mg_line_add_str(&l, "state", "gone");
+	mg_line_add_s64(&l, "refcnt", 0);
+	mg_line_add_str(&l, "verdict", mg_verdict_name(mg_verdict_decide(&vin)));
+	add_seconds(&l, "tracking_since", unix_seconds(d, m->tracking_since_ns));
+	if (o->show_addrs)
+		mg_line_add_hex(&l, "text_start", m->text_start);
+	else
+		mg_line_add_str(&l, "text_start", "");
+	mg_line_add_u64(&l, "text_size", m->text_size);
+	add_seconds(&l, "gone_since", unix_seconds(d, m->gone_ns));
+	if (out) {
+		emit(out, &l);
+		fwrite(recs, 1, recs_len, out);
+	}
+	mg_line_free(&l);
+	free(recs);
+	return vin.own_pointers + vin.foreign_tasks + vin.unknown_tasks;
+}
+
 int mg_report_module(struct mg_daemon *d, const char *name,
 		     const struct mg_report_opts *o, FILE *out)
 {
-
+	struct mg_module *m;
 	struct mg_kmod k;
 	int err = mg_kmod_read(d->proc_modules, d->sys_module, name, &k);
 
+	/* gone, but something still points into it: that is the report */
+	if (err == -ENOENT) {
+		m = mg_table_find_name(&d->table, name);
+		if (m && m->state == MG_MOD_GONE) {
+			mg_report_gone(d, m, o, out);
+			return 0;
+		}
+	}
 	if (err)
 		return err;
-	return report_one(d, &k, o, out, NULL);
+	return mg_report_kmod(d, &k, o, out, NULL);
 }
 
 int mg_module_verdict(struct mg_daemon *d, const char *name,
@@ -386,7 +436,7 @@ int mg_module_verdict(struct mg_daemon *d, const char *name,
 		return err;
 	mg_bpf_settle_armed(d->bpf);
 	mg_daemon_rescan(d);
-	return report_one(d, &k, &o, NULL, v);
+	return mg_report_kmod(d, &k, &o, NULL, v);
 }
 
 int mg_report_all(struct mg_daemon *d, const struct mg_report_opts *o,
@@ -408,5 +458,8 @@ int mg_report_all(struct mg_daemon *d, const struct mg_report_opts *o,
 			break;
 	}
 	fclose(f);
+	for (size_t i = 0; !err && i < d->table.n; i++)
+		if (d->table.mods[i]->state == MG_MOD_GONE)
+			mg_report_gone(d, d->table.mods[i], o, out);
 	return err;
 }

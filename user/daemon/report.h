@@ -19,6 +19,18 @@ struct mg_report_opts {
  */
 int mg_report_module(struct mg_daemon *d, const char *name,
 		     const struct mg_report_opts *o, FILE *out);
+/* the same for a module the kernel's view k describes; verdict optional */
+struct mg_kmod;
+int mg_report_kmod(struct mg_daemon *d, const struct mg_kmod *k,
+		   const struct mg_report_opts *o, FILE *out,
+		   enum mg_verdict *verdict_out);
+/*
+ * A module whose exit ran: its "module" record (state gone) and what still
+ * points into it, from the ledger and the latest task scan.  Returns how
+ * many references are left behind (0: the unload was clean).
+ */
+size_t mg_report_gone(struct mg_daemon *d, struct mg_module *m,
+		      const struct mg_report_opts *o, FILE *out);
 /* the same for every loaded module, in /proc/modules order */
 int mg_report_all(struct mg_daemon *d, const struct mg_report_opts *o,
 		  FILE *out);

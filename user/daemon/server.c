@@ -14,7 +14,9 @@
 #include "parse.h"
 #include "proto.h"
 #include "report.h"
+#include "records.h"
 #include "server.h"
+#include "unload.h"
 
 /* a client gets this long to send its request and to take the answer */
 #define MG_CLIENT_TIMEOUT_S 2
@@ -261,18 +263,45 @@ static void do_report(struct mg_daemon *d, char **args, int nargs, pid_t peer,
 	free(body);
 }
 
+static void do_history(struct mg_daemon *d, char **args, int nargs,
+		       pid_t peer, FILE *out)
+{
+	struct mg_unload_record *recs = NULL;
+	size_t n = 0, skipped = 0;
+	int err;
+
+	(void)args;
+	(void)peer;
+	if (nargs) {
+		reply_err(out, MG_ERR_BADINPUT, "history takes no arguments");
+		return;
+	}
+	err = mg_records_load(d->state_dir, &recs, &n, &skipped);
+	if (err) {
+		reply_err(out, MG_ERR_INTERNAL, "cannot read records in %s: %s",
+			  d->state_dir, strerror(-err));
+		return;
+	}
+	mg_records_emit(out, recs, n);
+	mg_records_free(recs, n);
+	reply_ok(out);
+}
+
 static const struct {
 	const char *verb;
 	void (*fn)(struct mg_daemon *, char **, int, pid_t, FILE *);
 } verbs[] = {
 	{ "status", do_status },
 	{ "report", do_report },
+	{ "history", do_history },
 };
 
-static void answer(struct mg_daemon *d, char *req, size_t len, pid_t peer,
-		   FILE *out)
+/* returns 1 when the connection was handed over (a guarded unload) */
+static int answer(struct mg_daemon *d, int fd, char *req, size_t len,
+		  struct ucred *cred, FILE *out)
 {
 	char *verb, *args[MG_MAX_ARGS];
+	pid_t peer = cred->pid;
 	int nargs, err;
 
 	err = mg_request_parse_n(req, len, &verb, args, MG_MAX_ARGS, &nargs);
@@ -280,20 +309,31 @@ static void answer(struct mg_daemon *d, char *req, size_t len, pid_t peer,
 		reply_err(out, MG_ERR_BADINPUT,
 			  "unsupported protocol version (this is %s)",
 			  MG_PROTO_VERSION);
-		return;
+		return 0;
 	}
 	if (err) {
 		reply_err(out, MG_ERR_BADINPUT, "malformed request: %s",
 			  strerror(-err));
-		return;
+		return 0;
+	}
+	if (!strcmp(verb, "unload")) {
+		/* unloading is for whom the kernel would let unload */
+		if (cred->uid != 0) {
+			reply_err(out, MG_ERR_BADINPUT,
+				  "unloading a module needs root (CAP_SYS_MODULE)");
+			return 0;
+		}
+		mg_unload_request(d, fd, args, nargs, peer);
+		return 1;
 	}
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
 		if (!strcmp(verb, verbs[i].verb)) {
 			verbs[i].fn(d, args, nargs, peer, out);
-			return;
+			return 0;
 		}
 	}
 	reply_err(out, MG_ERR_BADINPUT, "unknown request '%.32s'", verb);
+	return 0;
 }
 
 void mg_server_handle(struct mg_daemon *d)
@@ -325,12 +365,15 @@ void mg_server_handle(struct mg_daemon *d)
 	out = open_memstream(&reply, &reply_len);
 	if (!out)
 		goto out;
-	if (!memchr(req, '\n', len))
+	if (!memchr(req, '\n', len)) {
 		reply_err(out, MG_ERR_BADINPUT, "request is not one line of at most %d bytes",
 			  MG_REQUEST_MAX);
-	else
-		answer(d, req, (char *)memchr(req, '\n', len) - req + 1,
-		       cred.pid, out);
+	} else if (answer(d, fd, req, (char *)memchr(req, '\n', len) - req + 1,
+			  &cred, out)) {
+		fclose(out);
+		free(reply);
+		return; /* the unload owns fd now */
+	}
 	fclose(out);
 	for (off = 0; off < reply_len; off += n) {
 		n = write(fd, reply + off, reply_len - off);

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Wake-ups for a guarded unload that is waiting.  While modguard-rmmod waits
+ * for tasks to leave a module's text, modguardd puts their pids here and
+ * attaches these programs; each tells it, once per pid, that the task moved
+ * (switched out, left its system call, or exited), so the daemon re-scans
+ * instead of polling.  Detached when nobody waits: sched_switch is hot.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "maps.bpf.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u32);
+} mg_watch_pids SEC(".maps");
+
+static __always_inline int moved(__u32 pid)
+{
+	struct mg_event *e;
+
+	/* once per pid: the daemon re-arms it if the task is still inside */
+	if (bpf_map_delete_elem(&mg_watch_pids, &pid))
+		return 0;
+	e = mg_event_reserve(MG_EV_TASK_MOVED);
+	if (!e)
+		return 0;
+	e->pid = pid;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(mg_watch_switch, bool preempt, struct task_struct *prev)
+{
+	return moved(prev->pid);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(mg_watch_sys_exit)
+{
+	return moved((__u32)bpf_get_current_pid_tgid());
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(mg_watch_exit, struct task_struct *p)
+{
+	return moved(p->pid);
+}
+
+/* a module finished its init (it is LIVE now, or failed and is going) */
+SEC("kretprobe/do_init_module")
+int BPF_KRETPROBE(mg_watch_init_done)
+{
+	struct mg_event *e = mg_event_reserve(MG_EV_TASK_MOVED);
+
+	if (e)
+		bpf_ringbuf_submit(e, 0);
+	return 0;
+}
