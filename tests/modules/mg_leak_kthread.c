@@ -9,10 +9,14 @@
 #include <linux/delay.h>
 #include <linux/err.h>
 
+static unsigned int period_ms = 100;
+module_param(period_ms, uint, 0444);
+MODULE_PARM_DESC(period_ms, "how long the thread sleeps between wake-ups (ms)");
+
 static int mg_leak_kthread_fn(void *arg)
 {
 	for (;;)	/* BUG: never checks kthread_should_stop() */
-		msleep(100);
+		msleep(period_ms);
 	return 0;
 }
 

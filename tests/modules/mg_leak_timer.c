@@ -19,7 +19,9 @@
 #include <linux/slab.h>
 #include <linux/timer.h>
 
-#define MG_LEAK_DELAY_MS 1500
+static unsigned int delay_ms = 1500;
+module_param(delay_ms, uint, 0444);
+MODULE_PARM_DESC(delay_ms, "timer expiry after load (ms)");
 
 static struct timer_list *mg_leak_timer;
 
@@ -34,8 +36,8 @@ static int __init mg_leak_timer_init(void)
 	if (!mg_leak_timer)
 		return -ENOMEM;
 	timer_setup(mg_leak_timer, mg_leak_timer_fn, 0);
-	mod_timer(mg_leak_timer, jiffies + msecs_to_jiffies(MG_LEAK_DELAY_MS));
-	pr_info("mg_leak_timer: loaded, timer fires in %d ms\n", MG_LEAK_DELAY_MS);
+	mod_timer(mg_leak_timer, jiffies + msecs_to_jiffies(delay_ms));
+	pr_info("mg_leak_timer: loaded, timer fires in %u ms\n", delay_ms);
 	return 0;
 }
 

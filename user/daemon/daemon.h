@@ -33,6 +33,7 @@ struct mg_daemon {
 	int attached;
 
 	const char *kmsg_path; /* /dev/kmsg */
+	char boot_id[40];      /* this boot's /proc/sys/kernel/random/boot_id */
 
 	/* guarded unloads (unload.c) */
 	struct mg_unload_op *ops;     /* waiting or unloading, oldest first */

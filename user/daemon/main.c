@@ -240,6 +240,16 @@ int main(int argc, char **argv)
 		return EXIT_SETUP;
 	}
 
+	{
+		FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+
+		if (f) {
+			if (fgets(d.boot_id, sizeof(d.boot_id), f))
+				d.boot_id[strcspn(d.boot_id, "\n")] = '\0';
+			fclose(f);
+		}
+	}
+	mg_unload_recover(&d);
 	err = mg_unload_init(&d);
 	if (err) {
 		mg_err("cannot set up unloads: %s", strerror(-err));

@@ -197,6 +197,7 @@ static int write_record(FILE *f, const struct mg_unload_record *r)
 	mg_line_add_u64(&l, "requester_pid", r->requester_pid);
 	ADD_FIELD(&l, "requester_comm", r->requester_comm);
 	ADD_FIELD(&l, "reason", r->reason);
+	ADD_FIELD(&l, "boot", r->boot);
 	mg_line_add_u64(&l, "nrefs", nrefs);
 	if (omitted)
 		mg_line_add_u64(&l, "refs_omitted", omitted);
@@ -246,6 +247,29 @@ static int format_id(char *buf, size_t size, uint64_t t_ns,
 	if (n < 0 || (size_t)n >= size)
 		return -ENAMETOOLONG;
 	return 0;
+}
+
+int mg_record_remove(const char *state_dir, const char *id)
+{
+	char path[PATH_MAX], name[sizeof(((struct mg_unload_record *)0)->id) + 8];
+	int dfd, err = 0;
+
+	/* ids never hold '/': they are made by format_id() */
+	if (!id[0] || strchr(id, '/') || strlen(id) + 8 > sizeof(name))
+		return -EINVAL;
+	err = ensure_dirs(state_dir, path, sizeof(path));
+	if (err)
+		return err;
+	dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	snprintf(name, sizeof(name), "%s" REC_SUFFIX, id);
+	if (unlinkat(dfd, name, 0))
+		err = -errno;
+	else if (fsync(dfd))
+		err = -errno;
+	close(dfd);
+	return err;
 }
 
 int mg_record_write(const char *state_dir, struct mg_unload_record *rec)
@@ -492,6 +516,7 @@ static int parse_record(char *buf, size_t len, struct mg_unload_record *out,
 			GET_FIELD(&r, "build", out->build);
 			GET_FIELD(&r, "requester_comm", out->requester_comm);
 			GET_FIELD(&r, "reason", out->reason);
+			GET_FIELD(&r, "boot", out->boot);
 			out->requester_pid = get_u32(&r, "requester_pid");
 			if (!mg_module_name_valid(out->module)) {
 				*why = "bad or missing module name";
@@ -745,7 +770,8 @@ mg_records_quarantine(const struct mg_unload_record *recs, size_t n,
 
 /* kernel log */
 
-int mg_kmsg_log(const char *kmsg_path, const char *fmt, ...)
+static int kmsg_vlog(const char *kmsg_path, char level, const char *fmt,
+		     va_list ap)
 {
 	char line[KMSG_LINE_MAX];
 	const size_t plen = sizeof(KMSG_PREFIX) - 1;
@@ -753,13 +779,11 @@ int mg_kmsg_log(const char *kmsg_path, const char *fmt, ...)
 	const size_t room = sizeof(line) - plen - 1;
 	size_t len;
 	ssize_t w;
-	va_list ap;
 	int fd, n, err = 0;
 
 	memcpy(line, KMSG_PREFIX, plen);
-	va_start(ap, fmt);
+	line[1] = level; /* "<N>" */
 	n = vsnprintf(line + plen, room + 1, fmt, ap);
-	va_end(ap);
 	if (n < 0)
 		return -EINVAL;
 	len = (size_t)n;
@@ -797,6 +821,28 @@ int mg_kmsg_log(const char *kmsg_path, const char *fmt, ...)
 	else if ((size_t)w != len)
 		err = -EIO;
 	close(fd);
+	return err;
+}
+
+int mg_kmsg_log(const char *kmsg_path, const char *fmt, ...)
+{
+	va_list ap;
+	int err;
+
+	va_start(ap, fmt);
+	err = kmsg_vlog(kmsg_path, '4', fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+int mg_kmsg_info(const char *kmsg_path, const char *fmt, ...)
+{
+	va_list ap;
+	int err;
+
+	va_start(ap, fmt);
+	err = kmsg_vlog(kmsg_path, '6', fmt, ap);
+	va_end(ap);
 	return err;
 }
 

@@ -55,6 +55,7 @@ struct mg_unload_record {
 	uint32_t requester_pid;
 	char requester_comm[16];
 	char reason[256]; /* human summary */
+	char boot[40];	  /* /proc/sys/kernel/random/boot_id when written */
 	uint32_t refs_omitted; /* refs beyond MG_RECORD_MAX_REFS, not stored */
 	struct mg_ref_summary *refs;
 	size_t nrefs;
@@ -88,6 +89,12 @@ int mg_records_load(const char *state_dir, struct mg_unload_record **recs,
 void mg_records_free(struct mg_unload_record *recs, size_t n);
 
 /*
+ * Remove the record id (an "unloading" intent once the unload is settled).
+ * Returns 0 or -errno; fsyncs the folder so the removal is durable too.
+ */
+int mg_record_remove(const char *state_dir, const char *id);
+
+/*
  * The newest record with outcome "stale" for module (compared the way the
  * kernel does, '-' == '_') and build (compared up to the stored length),
  * or NULL. An empty or NULL build never matches.
@@ -104,6 +111,9 @@ mg_records_quarantine(const struct mg_unload_record *recs, size_t n,
 int mg_kmsg_log(const char *kmsg_path, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* the one-line kernel log summary of rec (after mg_record_write) */
+/* the same at info level, for what is not a warning */
+int mg_kmsg_info(const char *kmsg_path, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 int mg_record_kmsg(const char *kmsg_path, const struct mg_unload_record *rec);
 
 /*

@@ -38,6 +38,8 @@ struct mg_unload_op {
 	char peer_comm[16];
 	int unload_errno;    /* from the worker */
 	int verdict_clean;   /* the verdict was clean when we unloaded */
+	char build[96];
+	char intent[96];     /* the "unloading" record, while it is in flight */
 	char *last_wait;     /* what we last told the client we wait on */
 };
 
@@ -86,6 +88,9 @@ static void op_free(struct mg_daemon *d, struct mg_unload_op *op)
 			break;
 		}
 	}
+	/* the intent record only matters while the unload is in flight */
+	if (op->intent[0])
+		mg_record_remove(d->state_dir, op->intent);
 	close(op->fd);
 	free(op->last_wait);
 	free(op);
@@ -194,6 +199,7 @@ static void write_record(struct mg_daemon *d, const char *outcome,
 	struct mg_unload_record rec = { 0 };
 	int err;
 
+	snprintf(rec.boot, sizeof(rec.boot), "%s", d->boot_id);
 	snprintf(rec.outcome, sizeof(rec.outcome), "%s", outcome);
 	snprintf(rec.module, sizeof(rec.module), "%s", module);
 	snprintf(rec.build, sizeof(rec.build), "%s", build ? build : "");
@@ -207,7 +213,8 @@ static void write_record(struct mg_daemon *d, const char *outcome,
 		       outcome, module, d->state_dir, strerror(-err));
 	else if (id_out)
 		snprintf(id_out, id_len, "%s", rec.id);
-	err = mg_record_kmsg(d->kmsg_path, &rec);
+	/* an intent is not news: the stale or crash record will be */
+	err = strcmp(outcome, "unloading") ? mg_record_kmsg(d->kmsg_path, &rec) : 0;
 	if (err)
 		mg_warn("records: cannot write to %s: %s", d->kmsg_path,
 			strerror(-err));
@@ -282,12 +289,51 @@ static void *unload_worker(void *arg)
 	return NULL;
 }
 
+/*
+ * Write-ahead: a leftover whose object lives in the module's own memory
+ * can crash the kernel while delete_module() frees it, before anyone can
+ * look.  So what is armed when the exit starts is made durable first, and
+ * named on the console; a later boot turns a leftover intent into a crash
+ * record (mg_unload_recover()).  Removed once the unload is settled.
+ */
+static void write_intent(struct mg_daemon *d, struct mg_unload_op *op,
+			 const char *body, size_t body_len)
+{
+	struct mg_unload_record rec = { 0 };
+	char what[400] = "";
+	size_t off = 0;
+
+	if (!body || !memmem(body, body_len, "\nref ", 5))
+		return; /* nothing armed: nothing to suspect */
+	write_record(d, "unloading", op->name, op->build, op->peer,
+		     op->peer_comm,
+		     "unload began with these armed; if the kernel went down "
+		     "before it was settled, they are the suspects",
+		     body, body_len, op->intent, sizeof(op->intent));
+	refs_from_body(body, body_len, &rec);
+	for (size_t i = 0; i < rec.nrefs && i < 4; i++) {
+		int n = snprintf(what + off, sizeof(what) - off, "%s%s %s",
+				 i ? ", " : "", rec.refs[i].kind,
+				 rec.refs[i].function);
+
+		if (n < 0 || (size_t)n >= sizeof(what) - off)
+			break;
+		off += n;
+	}
+	free(rec.refs);
+	/* warning level: it must reach the console if a crash follows */
+	mg_kmsg_log(d->kmsg_path,
+		     "unloading %s: its exit must cancel %s%s (record %s)",
+		     op->name, what, rec.nrefs > 4 ? ", ..." : "", op->intent);
+}
+
 static void start_unload(struct mg_daemon *d, struct mg_unload_op *op,
-			 int verdict_clean)
+			 int verdict_clean, const char *body, size_t body_len)
 {
 	pthread_t t;
 	int err;
 
+	write_intent(d, op, body, body_len);
 	op->state = OP_UNLOADING;
 	op->verdict_clean = verdict_clean;
 	d->unloading = op;
@@ -382,9 +428,10 @@ static void op_evaluate(struct mg_daemon *d, struct mg_unload_op *op)
 		return;
 	}
 
+	snprintf(op->build, sizeof(op->build), "%s", k.build);
 	if (op->mode == MODE_FORCE) {
+		start_unload(d, op, v == MG_VERDICT_CLEAN, body, body_len);
 		free(body);
-		start_unload(d, op, v == MG_VERDICT_CLEAN);
 		return;
 	}
 	if (k.holders[0]) {
@@ -404,7 +451,7 @@ static void op_evaluate(struct mg_daemon *d, struct mg_unload_op *op)
 			op_finish(d, op, "dry-run", MG_RM_UNLOADED,
 				  "clean: would unload now", NULL, body, body_len);
 		else
-			start_unload(d, op, 1);
+			start_unload(d, op, 1, body, body_len);
 		free(body);
 		return;
 	}
@@ -545,6 +592,11 @@ void mg_unload_on_done(struct mg_daemon *d)
 	d->unloading = NULL;
 	d->unload_eval = 1;
 	e = op->unload_errno;
+	if (e && op->intent[0]) {
+		/* nothing was unloaded: nothing to suspect */
+		mg_record_remove(d->state_dir, op->intent);
+		op->intent[0] = '\0';
+	}
 
 	if (e == EWOULDBLOCK || e == EBUSY) {
 		int coming = !mg_kmod_read(d->proc_modules, d->sys_module,
@@ -673,6 +725,50 @@ void mg_after_free(struct mg_daemon *d, struct mg_module *m,
 			     reason, body, body_len, m->record, sizeof(m->record));
 	free(body);
 	retire_oldest_gone(d);
+}
+
+/*
+ * Intents left by an unload that was never settled.  From an earlier boot:
+ * the kernel went down during or right after it, so what was armed when
+ * its exit began is the evidence, and the build is quarantined like any
+ * stale unload.  From this boot: modguardd itself stopped mid-way, which
+ * says nothing about the module.
+ */
+void mg_unload_recover(struct mg_daemon *d)
+{
+	struct mg_unload_record *recs = NULL;
+	size_t n = 0;
+
+	if (mg_records_load(d->state_dir, &recs, &n, NULL))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		struct mg_unload_record *r = &recs[i];
+		char id[96];
+
+		if (strcmp(r->outcome, "unloading"))
+			continue;
+		if (r->boot[0] && strcmp(r->boot, d->boot_id)) {
+			snprintf(r->outcome, sizeof(r->outcome), "stale");
+			snprintf(r->reason, sizeof(r->reason),
+				 "the kernel went down during or after this "
+				 "unload; these were armed when its exit began");
+			snprintf(id, sizeof(id), "%s", r->id);
+			r->time_ns = 0;
+			snprintf(r->boot, sizeof(r->boot), "%s", d->boot_id);
+			if (!mg_record_write(d->state_dir, r)) {
+				mg_record_kmsg(d->kmsg_path, r);
+				mg_warn("the unload of %s did not finish before the "
+					"kernel went down: record %s", r->module,
+					r->id);
+				mg_record_remove(d->state_dir, id);
+			}
+		} else {
+			mg_warn("modguardd stopped during the unload of %s: what "
+				"it left behind was not checked", r->module);
+			mg_record_remove(d->state_dir, r->id);
+		}
+	}
+	mg_records_free(recs, n);
 }
 
 void mg_unload_fini(struct mg_daemon *d)

@@ -26,6 +26,8 @@ enum {
 };
 
 int mg_unload_init(struct mg_daemon *d);
+/* settle "unloading" records left by a crash or by our own restart */
+void mg_unload_recover(struct mg_daemon *d);
 void mg_unload_fini(struct mg_daemon *d);
 /* take over client fd for "unload NAME TIMEOUT_MS MODE" */
 void mg_unload_request(struct mg_daemon *d, int fd, char **args, int nargs,
