@@ -46,6 +46,8 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%,$(UNIT_SRCS))
 
 PROGS := $(OUT)/modguardd $(OUT)/modguard $(OUT)/modguard-rmmod
+# small programs the in-VM tests run
+VM_TOOLS := $(patsubst tests/vm/tools/%.c,$(OUT)/tests/vm/%,$(wildcard tests/vm/tools/*.c))
 
 .PHONY: all install test unit-test vm-test demo bench modules deps clean
 all: $(PROGS)
@@ -60,9 +62,15 @@ $(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(OUT)/vmlinux.h
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+# the object that defines the shared maps goes first: libbpf 1.1's linker
+# misplaces extern maps of an object that also defines maps of its own
+# when it is linked before the definitions
+BPF_LINK_ORDER := $(OUT)/bpf/module_lifecycle.bpf.o \
+	$(filter-out $(OUT)/bpf/module_lifecycle.bpf.o,$(BPF_OBJS))
+
 $(OUT)/modguard.bpf.o: $(BPF_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(BPFTOOL) gen object $@ $^
+	$(Q)$(BPFTOOL) gen object $@ $(BPF_LINK_ORDER)
 
 $(OUT)/modguard.skel.h: $(OUT)/modguard.bpf.o
 	$(call msg,SKEL,$@)
@@ -98,6 +106,11 @@ $(OUT)/tests/unit/%: $(OUT)/tests/unit/%.o $(DAEMON_LIB_OBJS) $(CLI_COMMON_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+$(OUT)/tests/vm/%: tests/vm/tools/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $< -o $@
+
 $(OUT):
 	$(Q)mkdir -p $(OUT)
 
@@ -118,10 +131,10 @@ unit-test: $(UNIT_BINS)
 	$(Q)tests/unit/run-unit.sh $(OUT)
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all modules $(UNIT_BINS)
+	$(Q)$(MAKE) --no-print-directory all modules $(UNIT_BINS) $(VM_TOOLS)
 	$(Q)tests/run-all.sh $(OUT)
 
-vm-test: all modules
+vm-test: all modules $(VM_TOOLS)
 	$(Q)tests/run-all.sh --vm-only $(OUT)
 
 demo: deps

@@ -114,4 +114,27 @@ static __always_inline __u64 mg_kthread_fn(const void *task)
 	return (__u64)BPF_CORE_READ(k, threadfn);
 }
 
+/*
+ * Is the task runnable (TASK_RUNNING: on a CPU, preempted or just woken)?
+ * task_struct::state became __state in commit 2f064a59a11f ("sched: Change
+ * task_struct::state", 5.14).
+ */
+struct task_struct___514 {
+	unsigned int __state;
+} __attribute__((preserve_access_index));
+
+struct task_struct___old {
+	long state;
+} __attribute__((preserve_access_index));
+
+static __always_inline int mg_task_runnable(const void *task)
+{
+	const struct task_struct___514 *t = task;
+	const struct task_struct___old *o = task;
+
+	if (bpf_core_field_exists(t->__state))
+		return BPF_CORE_READ(t, __state) == 0;
+	return BPF_CORE_READ(o, state) == 0;
+}
+
 #endif /* MODGUARD_CORE_FIXES_BPF_H */

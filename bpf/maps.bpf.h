@@ -33,6 +33,40 @@ MG_MAP struct {
 	__type(value, __u64);
 } mg_text_pages SEC(".maps");
 
+/* module name -> struct module *, for decisions that start from a name */
+struct mg_name_key {
+	char name[MG_MODULE_NAME_LEN];
+};
+
+MG_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MG_MAX_MODULES);
+	__type(key, struct mg_name_key);
+	__type(value, __u64);
+} mg_module_names SEC(".maps");
+
+/*
+ * Callers inside a module that the kernel does not count, for the
+ * enforcement (bpf/enforce.bpf.c): entries through the owner-less
+ * file_operations it registered, counted by kprobe/kretprobe pairs
+ * (mg_inflight, written only by BPF), and tasks modguardd's last task scan
+ * found inside (mg_stack_busy, written only by modguardd), so that neither
+ * side ever overwrites the other's count.
+ */
+MG_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MG_MAX_MODULES);
+	__type(key, __u64);
+	__type(value, __s64);
+} mg_inflight SEC(".maps");
+
+MG_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MG_MAX_MODULES);
+	__type(key, __u64);
+	__type(value, __u32);
+} mg_stack_busy SEC(".maps");
+
 /*
  * page of init text -> struct module *, for naming where a module armed a
  * callback from its init function.  Only trusted while that module is

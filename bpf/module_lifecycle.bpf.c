@@ -65,6 +65,15 @@ static __always_inline void widen_bounds(__u64 start, __u64 end)
 		b->hi = end;
 }
 
+/* entries a gone module left behind must not be pinned on its successor */
+static long forget_left(struct bpf_map *map, __u64 *key,
+			struct mg_armed_info *a, __u64 *mod)
+{
+	if (a->mod == *mod)
+		bpf_map_delete_elem(map, key);
+	return 0;
+}
+
 static __always_inline int track_module(struct module *mod, __u32 type,
 					__u32 flags)
 {
@@ -84,6 +93,12 @@ static __always_inline int track_module(struct module *mod, __u32 type,
 
 	if (bpf_map_update_elem(&mg_modules, &key, &info, BPF_ANY))
 		mg_stat_inc(MG_STAT_MODULES_FULL);
+	{
+		struct mg_name_key nk = {};
+
+		__builtin_memcpy(nk.name, info.name, sizeof(nk.name));
+		bpf_map_update_elem(&mg_module_names, &nk, &key, BPF_ANY);
+	}
 
 	walk.mod = key;
 	if (info.text_size) {
@@ -120,6 +135,10 @@ static __always_inline int track_module(struct module *mod, __u32 type,
 SEC("tp_btf/module_load")
 int BPF_PROG(mg_module_load, struct module *mod)
 {
+	__u64 key = (__u64)mod;
+
+	/* a new module whose struct module sits where a gone one's did */
+	bpf_for_each_map_elem(&mg_armed, forget_left, &key, 0);
 	return track_module(mod, MG_EV_MODULE_LOAD, 0);
 }
 
@@ -196,8 +215,15 @@ int BPF_PROG(mg_module_free, struct module *mod)
 	__u64 key = (__u64)mod;
 
 	info = bpf_map_lookup_elem(&mg_modules, &key);
-	if (info)
+	if (info) {
+		struct mg_name_key nk = {};
+
 		info->state = MG_MOD_GONE;
+		__builtin_memcpy(nk.name, info->name, sizeof(nk.name));
+		bpf_map_delete_elem(&mg_module_names, &nk);
+	}
+	bpf_map_delete_elem(&mg_inflight, &key);
+	bpf_map_delete_elem(&mg_stack_busy, &key);
 	bpf_for_each_map_elem(&mg_armed, settle_armed, &key, 0);
 
 	e = mg_event_reserve(MG_EV_MODULE_FREE);

@@ -130,45 +130,55 @@ NOTIFIER_UNREGISTER(blocking)
 NOTIFIER_UNREGISTER(raw)
 NOTIFIER_UNREGISTER(srcu)
 
-/* a function of fops that lies in module text, or 0 */
-static __always_inline __u64 fops_function(const struct file_operations *f,
-					   __u64 *mod)
+/* tell modguardd an entry point to watch for callers the kernel won't count */
+static __always_inline void entry_point(__u64 mod, __u64 func)
 {
-	__u64 fns[] = {
-		(__u64)BPF_CORE_READ(f, read),
-		(__u64)BPF_CORE_READ(f, write),
-		(__u64)BPF_CORE_READ(f, read_iter),
-		(__u64)BPF_CORE_READ(f, write_iter),
-		(__u64)BPF_CORE_READ(f, unlocked_ioctl),
-		(__u64)BPF_CORE_READ(f, open),
-		(__u64)BPF_CORE_READ(f, poll),
-		(__u64)BPF_CORE_READ(f, mmap),
-		(__u64)BPF_CORE_READ(f, release),
-	};
+	struct mg_event *e = mg_event_reserve(MG_EV_ENTRY_POINT);
 
-	for (int i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
-		*mod = mg_text_owner(fns[i]);
-		if (*mod)
-			return fns[i];
-	}
-	return 0;
+	if (!e)
+		return;
+	e->mod = mod;
+	e->func = func;
+	bpf_ringbuf_submit(e, 0);
 }
 
 /*
  * Only file_operations without .owner are hazards: with an owner, every
- * open file holds a module reference and the unload is refused.
+ * open file holds a module reference and the unload is refused.  Each of
+ * their functions in module text is an entry point the kernel cannot
+ * protect: record the first, and name them all to modguardd.
  */
 static __always_inline void fops_registered(void *ctx,
 					    const struct file_operations *f)
 {
-	__u64 mod, func;
+	__u64 fns[9], mod, first = 0, first_mod = 0;
 
 	if (!f || BPF_CORE_READ(f, owner))
 		return;
-	func = fops_function(f, &mod);
-	if (func)
-		mg_arm(ctx, (__u64)f, mod, func, MG_KIND_FOPS, MG_ARMF_NO_OWNER,
-		       0, 1);
+	fns[0] = (__u64)BPF_CORE_READ(f, read);
+	fns[1] = (__u64)BPF_CORE_READ(f, write);
+	fns[2] = (__u64)BPF_CORE_READ(f, read_iter);
+	fns[3] = (__u64)BPF_CORE_READ(f, write_iter);
+	fns[4] = (__u64)BPF_CORE_READ(f, unlocked_ioctl);
+	fns[5] = (__u64)BPF_CORE_READ(f, open);
+	fns[6] = (__u64)BPF_CORE_READ(f, poll);
+	fns[7] = (__u64)BPF_CORE_READ(f, mmap);
+	fns[8] = (__u64)BPF_CORE_READ(f, release);
+	/* unrolled: 6.1's verifier rejects the loop clang makes of this */
+#pragma clang loop unroll(full)
+	for (int i = 0; i < 9; i++) {
+		mod = mg_text_owner(fns[i]);
+		if (!mod)
+			continue;
+		if (!first) {
+			first = fns[i];
+			first_mod = mod;
+		}
+		entry_point(mod, fns[i]);
+	}
+	if (first)
+		mg_arm(ctx, (__u64)f, first_mod, first, MG_KIND_FOPS,
+		       MG_ARMF_NO_OWNER, 0, 1);
 }
 
 SEC("kprobe/misc_register")
@@ -206,7 +216,7 @@ int BPF_KPROBE(mg_proc_register, struct proc_dir_entry *dir,
 	       struct proc_dir_entry *dp)
 {
 	const struct proc_ops *ops = BPF_CORE_READ(dp, proc_ops);
-	__u64 fns[4], mod;
+	__u64 fns[4], mod, first = 0, first_mod = 0;
 
 	if (!ops)
 		return 0;
@@ -214,14 +224,20 @@ int BPF_KPROBE(mg_proc_register, struct proc_dir_entry *dir,
 	fns[1] = (__u64)BPF_CORE_READ(ops, proc_write);
 	fns[2] = (__u64)BPF_CORE_READ(ops, proc_open);
 	fns[3] = (__u64)BPF_CORE_READ(ops, proc_ioctl);
+#pragma clang loop unroll(full)
 	for (int i = 0; i < 4; i++) {
 		mod = mg_text_owner(fns[i]);
-		if (mod) {
-			mg_arm(ctx, (__u64)dp, mod, fns[i], MG_KIND_FOPS,
-			       MG_ARMF_NO_OWNER, 0, 2);
-			break;
+		if (!mod)
+			continue;
+		if (!first) {
+			first = fns[i];
+			first_mod = mod;
 		}
+		entry_point(mod, fns[i]);
 	}
+	if (first)
+		mg_arm(ctx, (__u64)dp, first_mod, first, MG_KIND_FOPS,
+		       MG_ARMF_NO_OWNER, 0, 2);
 	return 0;
 }
 

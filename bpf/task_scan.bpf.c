@@ -75,9 +75,21 @@ int mg_scan_tasks(struct bpf_iter__task *ctx)
 	 */
 	running = task_on_cpu(task);
 	sw = task_switches(task);
-	len = bpf_get_task_stack(task, rec.stack, sizeof(rec.stack), 0);
-	if (task_on_cpu(task) || task_switches(task) != sw)
+	/*
+	 * Never unwind a runnable task: its trace is unreliable, and with a
+	 * kretprobe pending in it the unwinder WARNs (rethook_find_ret_addr(),
+	 * kernel/trace/rethook.c: tsk != current && task_is_running(tsk)).
+	 * The enforcement's kprobe counts cover callers of the entry points
+	 * we probe; anything else runnable is "unknown, retry".
+	 */
+	if (running || mg_task_runnable(task)) {
 		running = 1;
+		len = 0;
+	} else {
+		len = bpf_get_task_stack(task, rec.stack, sizeof(rec.stack), 0);
+		if (task_on_cpu(task) || task_switches(task) != sw)
+			running = 1;
+	}
 	n = len > 0 ? len / sizeof(__u64) : 0;
 
 	rec.mod = 0;

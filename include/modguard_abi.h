@@ -40,6 +40,8 @@ enum mg_event_type {
 	MG_EV_STALE_FIRE = 8,  /* a callback fired into a module that is gone */
 	MG_EV_LEFT_BEHIND = 9, /* still armed/registered when exit returned */
 	MG_EV_TASK_MOVED = 10, /* a watched task moved, or an init finished */
+	MG_EV_ENTRY_POINT = 11, /* func: an owner-less fops function of mod */
+	MG_EV_REFUSED = 12,     /* delete_module() of a busy module denied */
 };
 
 /* what points into a module; the report's "kind" */

@@ -18,6 +18,11 @@ struct mg_bpf {
 	int nlinks;
 	struct mg_bpf_caps caps;
 	struct bpf_link *watch[4];
+	struct entry_probe {
+		uint64_t mod, func;
+		struct bpf_link *entry, *ret;
+	} *entries;
+	size_t nentries;
 	mg_event_fn fn;
 	void *ctx;
 };
@@ -83,8 +88,33 @@ static int attach_group(struct mg_bpf *b, struct bpf_program **progs, int n,
 	return ok;
 }
 
-int mg_bpf_start(struct mg_bpf **out, const char *kallsyms, mg_event_fn fn,
-		 void *ctx)
+/* is the BPF LSM among the active LSMs? (lsm= on the command line) */
+static int bpf_lsm_active(char *why, size_t len)
+{
+	char buf[512] = "";
+	FILE *f = fopen("/sys/kernel/security/lsm", "re");
+
+	if (!f) {
+		snprintf(why, len, "/sys/kernel/security/lsm cannot be read "
+			 "(securityfs not mounted?)");
+		return 0;
+	}
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	snprintf(why, len, "the BPF LSM is not active (active LSMs: %s); add "
+		 "\"bpf\" to lsm= on the kernel command line", buf);
+	for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ","))
+		if (!strcmp(tok, "bpf")) {
+			why[0] = '\0';
+			return 1;
+		}
+	return 0;
+}
+
+int mg_bpf_start(struct mg_bpf **out, const char *kallsyms, int enforce,
+		 mg_event_fn fn, void *ctx)
 {
 	struct mg_bpf *b;
 	int err;
@@ -156,6 +186,29 @@ int mg_bpf_start(struct mg_bpf **out, const char *kallsyms, mg_event_fn fn,
 		b->caps.rcu = GROUP(rcu, "RCU callbacks");
 		b->caps.notifiers = GROUP(notifiers, "notifier blocks");
 		b->caps.fops = GROUP(fops, "owner-less file operations");
+		if (!enforce) {
+			snprintf(b->caps.advisory_reason,
+				 sizeof(b->caps.advisory_reason),
+				 "modguardd runs with --advisory");
+		} else if (bpf_lsm_active(b->caps.advisory_reason,
+					  sizeof(b->caps.advisory_reason))) {
+			struct bpf_program *enf[] = { p->mg_delete_enter,
+						      p->mg_delete_exit,
+						      p->mg_capable };
+
+			b->caps.enforcing = GROUP(enf, "plain delete_module() calls");
+			if (!b->caps.enforcing)
+				snprintf(b->caps.advisory_reason,
+					 sizeof(b->caps.advisory_reason),
+					 "the lsm/capable or delete_module "
+					 "programs did not attach (see the log)");
+		}
+		if (enforce && !b->caps.fops && b->caps.enforcing) {
+			/* without entry points the picture is stack scans only */
+			mg_warn("bpf: enforcement without owner-less fops "
+				"tracking: only tasks seen by scans count");
+		}
+		b->skel->bss->mg_enforcing = b->caps.enforcing;
 #undef GROUP
 	}
 
@@ -334,6 +387,88 @@ int mg_bpf_watch(struct mg_bpf *b, const uint32_t *pids, size_t n)
 	return 0;
 }
 
+int mg_bpf_watch_entry(struct mg_bpf *b, uint64_t mod, uint64_t func)
+{
+	LIBBPF_OPTS(bpf_kprobe_opts, ropts, .retprobe = true, .bpf_cookie = mod,
+		    .offset = func);
+	LIBBPF_OPTS(bpf_kprobe_opts, eopts, .bpf_cookie = mod, .offset = func);
+	struct entry_probe *e, *n;
+	int err;
+
+	for (size_t i = 0; i < b->nentries; i++)
+		if (b->entries[i].func == func && b->entries[i].mod == mod)
+			return 0;
+	n = realloc(b->entries, (b->nentries + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	b->entries = n;
+	e = &b->entries[b->nentries];
+	memset(e, 0, sizeof(*e));
+	e->mod = mod;
+	e->func = func;
+	/*
+	 * The return probe goes on first: then every counted entry has its
+	 * return seen.  By address (no name: module functions often share
+	 * names); kprobes take no module reference, unlike fentry.
+	 */
+	e->ret = bpf_program__attach_kprobe_opts(b->skel->progs.mg_entry_return,
+						 NULL, &ropts);
+	if (!e->ret)
+		goto fail;
+	e->entry = bpf_program__attach_kprobe_opts(b->skel->progs.mg_entry,
+						   NULL, &eopts);
+	if (!e->entry)
+		goto fail;
+	b->nentries++;
+	return 0;
+fail:
+	err = -errno;
+	bpf_link__destroy(e->ret);
+	mg_warn("bpf: cannot watch entry point 0x%llx: %s; callers entering "
+		"there are seen only by task scans",
+		(unsigned long long)func, strerror(-err));
+	return err;
+}
+
+void mg_bpf_unwatch_entries(struct mg_bpf *b, uint64_t mod)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < b->nentries; i++) {
+		if (b->entries[i].mod == mod) {
+			bpf_link__destroy(b->entries[i].entry);
+			bpf_link__destroy(b->entries[i].ret);
+			continue;
+		}
+		b->entries[j++] = b->entries[i];
+	}
+	b->nentries = j;
+}
+
+void mg_bpf_wake_on_refs(struct mg_bpf *b, int on)
+{
+	b->skel->bss->mg_wake_on_refs = !!on;
+}
+
+int64_t mg_bpf_inflight(struct mg_bpf *b, uint64_t mod)
+{
+	int64_t v = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.mg_inflight), &mod, &v))
+		return 0;
+	return v > 0 ? v : 0;
+}
+
+void mg_bpf_set_stack_busy(struct mg_bpf *b, uint64_t mod, uint32_t tasks)
+{
+	int fd = bpf_map__fd(b->skel->maps.mg_stack_busy);
+
+	if (tasks)
+		bpf_map_update_elem(fd, &mod, &tasks, BPF_ANY);
+	else
+		bpf_map_delete_elem(fd, &mod);
+}
+
 int mg_bpf_ringbuf_fd(struct mg_bpf *b)
 {
 	return ring_buffer__epoll_fd(b->rb);
@@ -371,6 +506,7 @@ void mg_bpf_forget_module(struct mg_bpf *b, uint64_t mod)
 		     info.init_start, info.init_size);
 	bpf_map_delete_elem(fd, &mod);
 	mg_bpf_forget_armed(b, mod);
+	mg_bpf_unwatch_entries(b, mod);
 }
 
 int mg_bpf_stats(struct mg_bpf *b, uint64_t out[MG_STAT_MAX])
@@ -411,6 +547,11 @@ void mg_bpf_stop(struct mg_bpf *b)
 		return;
 	ring_buffer__free(b->rb);
 	watch_detach(b);
+	for (size_t i = 0; i < b->nentries; i++) {
+		bpf_link__destroy(b->entries[i].entry);
+		bpf_link__destroy(b->entries[i].ret);
+	}
+	free(b->entries);
 	for (int i = 0; i < b->nlinks; i++)
 		bpf_link__destroy(b->links[i]);
 	modguard_bpf__destroy(b->skel);

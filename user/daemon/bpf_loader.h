@@ -25,11 +25,26 @@ struct mg_bpf_caps {
 	int rcu;       /* kprobes on call_rcu, rcu_barrier */
 	int notifiers; /* kprobes on the notifier chain (un)register functions */
 	int fops;      /* kprobes on misc/cdev/proc registration */
+	int enforcing; /* plain delete_module() of a busy module is refused */
+	char advisory_reason[256]; /* why not, when not */
 };
 
 /* kallsyms: where the addresses of a few core functions are looked up */
-int mg_bpf_start(struct mg_bpf **out, const char *kallsyms, mg_event_fn fn,
-		 void *ctx);
+int mg_bpf_start(struct mg_bpf **out, const char *kallsyms, int enforce,
+		 mg_event_fn fn, void *ctx);
+/*
+ * Count callers entering func (an owner-less fops function of module mod)
+ * for the enforcement: a kretprobe, then a kprobe, with mod as cookie.
+ */
+int mg_bpf_watch_entry(struct mg_bpf *b, uint64_t mod, uint64_t func);
+/* drop the entry probes of a module that is gone */
+void mg_bpf_unwatch_entries(struct mg_bpf *b, uint64_t mod);
+/* wake the daemon on every reference drop (while an unload waits) */
+void mg_bpf_wake_on_refs(struct mg_bpf *b, int on);
+/* callers inside mod's owner-less fops right now (kprobe counts) */
+int64_t mg_bpf_inflight(struct mg_bpf *b, uint64_t mod);
+/* how many tasks the last scan found inside mod, for the enforcement */
+void mg_bpf_set_stack_busy(struct mg_bpf *b, uint64_t mod, uint32_t tasks);
 /* walk kallsyms once: one MG_EV_MODULE_SCAN per module already loaded */
 int mg_bpf_scan_modules(struct mg_bpf *b);
 int mg_bpf_ringbuf_fd(struct mg_bpf *b);

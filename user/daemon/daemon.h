@@ -46,10 +46,17 @@ struct mg_daemon {
 	struct mg_task_record *tasks;
 	size_t ntasks;
 	int scan_err; /* nonzero: the scan failed, tasks are unknown */
+	int rescan_needed; /* a watched task moved */
+	int enforce;       /* try to enforce (no --advisory) */
 };
 
-/* refresh d->tasks: which tasks are inside module text right now */
+/*
+ * Refresh d->tasks (which tasks are inside module text right now), publish
+ * the foreign ones per module to the enforcement, and watch them.
+ */
 void mg_daemon_rescan(struct mg_daemon *d);
+/* watch the foreign tasks of the last scan (and init completions) */
+void mg_daemon_update_watch(struct mg_daemon *d);
 
 /* monotonic ns -> unix ns */
 static inline uint64_t mg_unix_ns(const struct mg_daemon *d, uint64_t mono)

@@ -37,7 +37,7 @@ enum {
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: modguardd [--socket PATH] [--state-dir DIR] [-v] [-h] [--version]\n"
+"Usage: modguardd [--socket PATH] [--state-dir DIR] [--advisory] [-v] [-h]\n"
 "\n"
 "Track, for every loaded kernel module, the references held on it, the\n"
 "tasks inside its text and the callbacks that point into it, and answer\n"
@@ -46,6 +46,8 @@ static void usage(FILE *f)
 "  --socket PATH     listen here (default " MG_DEFAULT_SOCKET ")\n"
 "  --state-dir DIR   records of refusals and stale unloads\n"
 "                    (default " MG_DEFAULT_STATE_DIR ")\n"
+"  --advisory        do not refuse plain rmmod/delete_module() of a busy\n"
+"                    module; only modguard-rmmod is guarded\n"
 "  -v, --verbose     debug messages, including libbpf's\n"
 "\n"
 "Exit status: 0 stopped by SIGTERM/SIGINT, 1 runtime failure, 2 bad usage,\n"
@@ -67,6 +69,8 @@ static void on_event(const struct mg_event *e, void *ctx)
 
 	d->events++;
 	mg_unload_note_event(d, e);
+	if (e->type == MG_EV_TASK_MOVED)
+		d->rescan_needed = 1;
 	m = mg_table_apply(&d->table, e);
 	if (!m)
 		return;
@@ -85,6 +89,13 @@ static void on_event(const struct mg_event *e, void *ctx)
 	case MG_EV_MODULE_FREE:
 		mg_dbg("module %s freed by %s[%u]", m->name, e->comm, e->tgid);
 		mg_after_free(d, m, e);
+		break;
+	case MG_EV_ENTRY_POINT:
+		if (mg_bpf_caps(d->bpf)->enforcing)
+			mg_bpf_watch_entry(d->bpf, e->mod, e->func);
+		break;
+	case MG_EV_REFUSED:
+		mg_enforcement_refused(d, m, e);
 		break;
 	default:
 		break;
@@ -160,6 +171,9 @@ static int event_loop(struct mg_daemon *d, int sfd)
 		}
 		/* events may have freed a module a waiting unload waits on */
 		mg_unload_run(d);
+		/* a foreign task inside a module moved: refresh the picture */
+		if (d->rescan_needed)
+			mg_daemon_rescan(d);
 	}
 out:
 	close(ep);
@@ -171,6 +185,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "state-dir", required_argument, NULL, 'd' },
+		{ "advisory", no_argument, NULL, 'a' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -186,6 +201,7 @@ int main(int argc, char **argv)
 		.listen_fd = -1,
 		.unload_timer_fd = -1,
 		.unload_done_fd = -1,
+		.enforce = 1,
 	};
 	int verbose = 0, c, err, sfd, ret = EXIT_SETUP;
 	sigset_t mask;
@@ -200,6 +216,9 @@ int main(int argc, char **argv)
 			break;
 		case 'v':
 			verbose = 1;
+			break;
+		case 'a':
+			d.enforce = 0;
 			break;
 		case 'h':
 			usage(stdout);
@@ -260,20 +279,28 @@ int main(int argc, char **argv)
 	mg_table_init(&d.table);
 
 	/* attach before scanning, so no module falls between the two */
-	err = mg_bpf_start(&d.bpf, d.kallsyms_path, on_event, &d);
+	err = mg_bpf_start(&d.bpf, d.kallsyms_path, d.enforce, on_event, &d);
 	if (err)
 		goto out;
 	err = mg_bpf_scan_modules(d.bpf);
 	if (err)
 		goto out;
 	mg_bpf_consume(d.bpf);
+	/* who is inside what right now: the enforcement's starting picture */
+	mg_daemon_rescan(&d);
 	d.attached = 1;
 
 	/* the socket appears only once we are tracking: clients may wait on it */
 	err = mg_server_open(&d);
 	if (err)
 		goto out;
-	mg_info("tracking %zu modules; listening on %s", d.table.n, d.socket_path);
+	mg_info("tracking %zu modules; listening on %s; %s", d.table.n,
+		d.socket_path, mg_bpf_caps(d.bpf)->enforcing
+		? "enforcing: plain rmmod of a busy module is refused"
+		: "advisory only");
+	if (!mg_bpf_caps(d.bpf)->enforcing)
+		mg_warn("advisory only: plain rmmod is not guarded because %s",
+			mg_bpf_caps(d.bpf)->advisory_reason);
 
 	ret = event_loop(&d, sfd) ? EXIT_RUNTIME : EXIT_OK;
 out:

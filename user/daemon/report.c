@@ -11,12 +11,55 @@
 #include "report.h"
 #include "task_scan.h"
 
+/*
+ * A task inside mod's text that mod's exit cannot account for: not its own
+ * kthread, not a worker running its work.
+ */
+static int task_is_foreign(const struct mg_task_record *t, uint64_t mod)
+{
+	if (t->mod != mod || t->threadfn_mod == mod)
+		return 0;
+	return !((t->flags & MG_TASKF_KTHREAD) && !strncmp(t->comm, "kworker/", 8));
+}
+
+void mg_daemon_update_watch(struct mg_daemon *d)
+{
+	uint32_t pids[256];
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->ntasks && n < 256; i++)
+		if (task_is_foreign(&d->tasks[i], d->tasks[i].mod))
+			pids[n++] = d->tasks[i].pid;
+	/* a waiting unload also wants init completions: keep it attached */
+	if (!n && d->ops)
+		pids[n++] = 0;
+	mg_bpf_watch(d->bpf, pids, n);
+}
+
 void mg_daemon_rescan(struct mg_daemon *d)
 {
 	free(d->tasks);
 	d->tasks = NULL;
 	d->ntasks = 0;
+	d->rescan_needed = 0;
 	d->scan_err = mg_task_scan(d->bpf, &d->tasks, &d->ntasks);
+	if (d->scan_err)
+		return;
+	/*
+	 * What the enforcement refuses on: foreign tasks per module, kept
+	 * current by re-scanning whenever one of them moves.
+	 */
+	for (size_t i = 0; i < d->table.n; i++) {
+		struct mg_module *m = d->table.mods[i];
+		uint32_t busy = 0;
+
+		if (m->state == MG_MOD_GONE)
+			continue;
+		for (size_t j = 0; j < d->ntasks; j++)
+			busy += task_is_foreign(&d->tasks[j], m->addr);
+		mg_bpf_set_stack_busy(d->bpf, m->addr, busy);
+	}
+	mg_daemon_update_watch(d);
 }
 
 /* how far past a symbol an address may lie and still be named after it */
@@ -297,9 +340,27 @@ int mg_report_kmod(struct mg_daemon *d, const struct mg_kmod *k,
 		return err;
 	}
 	if (m) {
+		int64_t inflight = mg_bpf_inflight(d->bpf, m->addr);
+
 		attributed = emit_holders(d, m, o, refs, &l);
 		vin.own_pointers += emit_armed(d, m, o, refs, &l);
 		emit_tasks(d, m, o, refs, &l, &vin);
+		/*
+		 * Callers counted at the owner-less entry points: seen even
+		 * while runnable, when their stacks cannot be unwound.
+		 */
+		if (inflight > 0 && (size_t)inflight > vin.foreign_tasks) {
+			mg_line_reset(&l, "ref");
+			mg_line_add_str(&l, "kind", "task");
+			mg_line_add_str(&l, "function", "owner-less file operations");
+			mg_line_add_u64(&l, "count",
+					(uint64_t)inflight - vin.foreign_tasks);
+			mg_line_add_str(&l, "note",
+					"callers inside an owner-less fops "
+					"function, counted by its kprobes");
+			emit(refs, &l);
+			vin.foreign_tasks = (size_t)inflight;
+		}
 	}
 	if (d->scan_err) {
 		/* when in doubt, refuse: unseen tasks might be inside */

@@ -197,10 +197,19 @@ static void do_status(struct mg_daemon *d, char **args, int nargs, pid_t peer,
 					     stats[MG_STAT_MODULES_FULL] +
 					     stats[MG_STAT_ARMED_FULL]);
 	mg_line_add_str(&l, "references", caps->refs ? "tracked" : "unavailable");
-	mg_line_add_str(&l, "mode", "advisory");
-	mg_line_add_str(&l, "reason",
-			"plain rmmod is not guarded: only modguard-rmmod asks "
-			"for a verdict");
+	if (caps->enforcing) {
+		mg_line_add_str(&l, "mode", "enforcing");
+		mg_line_add_str(&l, "reason",
+				"plain rmmod and any delete_module() of a busy "
+				"module are refused (BPF LSM)");
+	} else {
+		char why[320];
+
+		snprintf(why, sizeof(why), "plain rmmod is not guarded because %s",
+			 caps->advisory_reason);
+		mg_line_add_str(&l, "mode", "advisory");
+		mg_line_add_str(&l, "reason", why);
+	}
 	if (!mg_line_finish(&l))
 		fwrite(l.buf, 1, l.len, out);
 	mg_line_free(&l);

@@ -117,8 +117,9 @@ static void rearm(struct mg_daemon *d)
 		its.it_value.tv_nsec = delta % 1000000000ull;
 	}
 	timerfd_settime(d->unload_timer_fd, 0, &its, NULL);
+	mg_bpf_wake_on_refs(d->bpf, waiting);
 	if (!waiting)
-		mg_bpf_watch(d->bpf, NULL, 0);
+		mg_daemon_update_watch(d);
 }
 
 static void op_err(struct mg_daemon *d, struct mg_unload_op *op, int code,
@@ -347,21 +348,6 @@ static void start_unload(struct mg_daemon *d, struct mg_unload_op *op,
 	pthread_detach(t);
 }
 
-/* the pids of tasks inside the module, to be told when they move */
-static void watch_tasks(struct mg_daemon *d)
-{
-	uint32_t pids[256];
-	size_t n = 0;
-
-	for (size_t i = 0; i < d->ntasks && n < 256; i++)
-		if (d->tasks[i].mod)
-			pids[n++] = d->tasks[i].pid;
-	/* an empty set still attaches the watch for init completions */
-	if (!n)
-		pids[n++] = 0;
-	mg_bpf_watch(d->bpf, pids, n);
-}
-
 static void op_evaluate(struct mg_daemon *d, struct mg_unload_op *op)
 {
 	struct mg_report_opts o = { .show_addrs = 1 };
@@ -486,7 +472,7 @@ static void op_evaluate(struct mg_daemon *d, struct mg_unload_op *op)
 		body = NULL;
 	}
 	free(body);
-	watch_tasks(d);
+	mg_daemon_update_watch(d);
 }
 
 void mg_unload_request(struct mg_daemon *d, int fd, char **args, int nargs,
@@ -598,6 +584,9 @@ void mg_unload_on_done(struct mg_daemon *d)
 		op->intent[0] = '\0';
 	}
 
+	/* our own enforcement saw a caller get in after the verdict: busy */
+	if (e == EPERM && mg_bpf_caps(d->bpf)->enforcing)
+		e = EWOULDBLOCK;
 	if (e == EWOULDBLOCK || e == EBUSY) {
 		int coming = !mg_kmod_read(d->proc_modules, d->sys_module,
 					   op->name, &k) &&
@@ -612,7 +601,7 @@ void mg_unload_on_done(struct mg_daemon *d)
 		    (e == EWOULDBLOCK || coming)) {
 			op->state = OP_WAITING;
 			if (coming)
-				watch_tasks(d);
+				mg_daemon_update_watch(d);
 			mg_unload_run(d);
 			return;
 		}
@@ -769,6 +758,36 @@ void mg_unload_recover(struct mg_daemon *d)
 		}
 	}
 	mg_records_free(recs, n);
+}
+
+void mg_enforcement_refused(struct mg_daemon *d, struct mg_module *m,
+			    const struct mg_event *e)
+{
+	struct mg_report_opts o = { .show_addrs = 1 };
+	struct mg_kmod k;
+	char *body = NULL, reason[256];
+	size_t body_len = 0;
+	FILE *b;
+
+	snprintf(reason, sizeof(reason),
+		 "%s refused by modguard: %llu caller%s inside its owner-less "
+		 "file operations, %llu task%s seen inside its text",
+		 "delete_module()", (unsigned long long)e->obj,
+		 e->obj == 1 ? "" : "s", (unsigned long long)e->expires,
+		 e->expires == 1 ? "" : "s");
+	/* the evidence as it is now */
+	mg_daemon_rescan(d);
+	b = open_memstream(&body, &body_len);
+	if (b) {
+		if (!mg_kmod_read(d->proc_modules, d->sys_module, e->name, &k))
+			mg_report_kmod(d, &k, &o, b, NULL);
+		fclose(b);
+	}
+	write_record(d, "refused", e->name, m ? m->build : "", e->tgid, e->comm,
+		     reason, body ? body : "", body_len, NULL, 0);
+	mg_info("refused %s[%u]'s delete_module(%s): %s", e->comm, e->tgid,
+		e->name, reason);
+	free(body);
 }
 
 void mg_unload_fini(struct mg_daemon *d)

@@ -45,4 +45,8 @@ void mg_unload_on_done(struct mg_daemon *d);
 void mg_after_free(struct mg_daemon *d, struct mg_module *m,
 		   const struct mg_event *e);
 
+/* the enforcement refused a plain delete_module() of m: record it */
+void mg_enforcement_refused(struct mg_daemon *d, struct mg_module *m,
+			    const struct mg_event *e);
+
 #endif /* MG_UNLOAD_H */

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Enforcement: refuse delete_module() of a busy module, whoever calls it.
+ *
+ * 6.1 has no module-removal LSM hook, no fmod_ret on syscalls and no
+ * bpf_override_return on Debian's config (KERNEL-NOTES.md).  What it has is
+ * the capable() LSM hook, which delete_module() calls first, for
+ * CAP_SYS_MODULE (kernel/module/main.c).  So the name is remembered per
+ * thread at sys_enter_delete_module, and lsm/capable denies CAP_SYS_MODULE
+ * for that thread when the module is busy: the caller gets EPERM before the
+ * module's exit can run.
+ *
+ * "Busy" must be known synchronously, so it is kept in two maps:
+ *   - mg_inflight: callers inside an owner-less file_operations function (the
+ *     entry points the kernel cannot protect), counted by a kprobe and a
+ *     kretprobe that modguardd attaches to each such function when the
+ *     module registers it (MG_EV_ENTRY_POINT), with the module as cookie;
+ *   - mg_stack_busy: foreign tasks modguardd's last task scan found inside.
+ * References the kernel counts itself (refcnt) are left to the kernel:
+ * it refuses those with EWOULDBLOCK, the error users know.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "maps.bpf.h"
+
+#define MG_CAP_SYS_MODULE 16
+#define MG_EPERM 1
+
+/* set by modguardd once everything enforcement needs is attached */
+volatile __u32 mg_enforcing = 0;
+
+/* the module each thread asked delete_module() to remove */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct mg_name_key);
+} mg_unload_req SEC(".maps");
+
+/* kprobe entries not yet returned, per (module, thread) */
+struct mg_depth_key {
+	__u64 mod;
+	__u32 tid;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct mg_depth_key);
+	__type(value, __u32);
+} mg_depth SEC(".maps");
+
+/* syscalls:sys_enter_delete_module (include/trace/events/syscalls.h) */
+struct mg_sys_enter_delete_module {
+	__u64 common;
+	int nr;
+	int pad;
+	const char *name;
+	__u64 flags;
+};
+
+SEC("tracepoint/syscalls/sys_enter_delete_module")
+int mg_delete_enter(struct mg_sys_enter_delete_module *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct mg_name_key k = {};
+
+	if (bpf_probe_read_user_str(k.name, sizeof(k.name), ctx->name) <= 0)
+		return 0;
+	bpf_map_update_elem(&mg_unload_req, &tid, &k, BPF_ANY);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_delete_module")
+int mg_delete_exit(void *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	bpf_map_delete_elem(&mg_unload_req, &tid);
+	return 0;
+}
+
+SEC("lsm/capable")
+int BPF_PROG(mg_capable, const struct cred *cred, struct user_namespace *ns,
+	     int cap, unsigned int opts, int ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct mg_name_key *req;
+	__s64 *inflight, in = 0;
+	__u32 *stack, st = 0;
+	struct mg_event *e;
+	__u64 *mod;
+
+	/* filter first: every capable() check in the kernel comes here */
+	if (ret || cap != MG_CAP_SYS_MODULE || !mg_enforcing)
+		return ret;
+	req = bpf_map_lookup_elem(&mg_unload_req, &tid);
+	if (!req)
+		return 0;
+	mod = bpf_map_lookup_elem(&mg_module_names, req);
+	if (!mod)
+		return 0;
+	inflight = bpf_map_lookup_elem(&mg_inflight, mod);
+	if (inflight)
+		in = *inflight;
+	stack = bpf_map_lookup_elem(&mg_stack_busy, mod);
+	if (stack)
+		st = *stack;
+	if (in <= 0 && !st)
+		return 0;
+
+	e = mg_event_reserve(MG_EV_REFUSED);
+	if (e) {
+		e->mod = *mod;
+		e->obj = in > 0 ? in : 0;
+		e->expires = st;
+		__builtin_memcpy(e->name, req->name, sizeof(e->name));
+		bpf_ringbuf_submit(e, 0);
+	}
+	bpf_map_delete_elem(&mg_unload_req, &tid);
+	return -MG_EPERM;
+}
+
+static __always_inline void busy_add(__u64 mod, __s64 delta)
+{
+	__s64 zero = 0, *b;
+
+	b = bpf_map_lookup_elem(&mg_inflight, &mod);
+	if (!b) {
+		if (delta < 0)
+			return;
+		bpf_map_update_elem(&mg_inflight, &mod, &zero, BPF_NOEXIST);
+		b = bpf_map_lookup_elem(&mg_inflight, &mod);
+		if (!b)
+			return;
+	}
+	__sync_fetch_and_add(b, delta);
+}
+
+/* attached by modguardd to each owner-less fops function, cookie = module */
+SEC("kprobe")
+int mg_entry(struct pt_regs *ctx)
+{
+	struct mg_depth_key k = { .mod = bpf_get_attach_cookie(ctx),
+				  .tid = (__u32)bpf_get_current_pid_tgid() };
+	__u32 one = 1, *depth;
+
+	depth = bpf_map_lookup_elem(&mg_depth, &k);
+	if (depth)
+		__sync_fetch_and_add(depth, 1);
+	else if (bpf_map_update_elem(&mg_depth, &k, &one, BPF_ANY))
+		return 0; /* full: not counted, and its return will not be */
+	busy_add(k.mod, 1);
+	return 0;
+}
+
+/*
+ * Attached before mg_entry, so every counted entry has its return seen; a
+ * return without a counted entry (a caller that was already inside when
+ * the probes went on) finds no depth and changes nothing.
+ */
+SEC("kretprobe")
+int mg_entry_return(struct pt_regs *ctx)
+{
+	struct mg_depth_key k = { .mod = bpf_get_attach_cookie(ctx),
+				  .tid = (__u32)bpf_get_current_pid_tgid() };
+	__u32 *depth = bpf_map_lookup_elem(&mg_depth, &k);
+
+	if (!depth)
+		return 0;
+	if (*depth <= 1)
+		bpf_map_delete_elem(&mg_depth, &k);
+	else
+		__sync_fetch_and_add(depth, -1);
+	busy_add(k.mod, -1);
+	return 0;
+}
