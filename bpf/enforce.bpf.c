@@ -29,9 +29,6 @@
 #define MG_CAP_SYS_MODULE 16
 #define MG_EPERM 1
 
-/* set by modguardd once everything enforcement needs is attached */
-volatile __u32 mg_enforcing = 0;
-
 /* the module each thread asked delete_module() to remove */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -89,6 +86,7 @@ int BPF_PROG(mg_capable, const struct cred *cred, struct user_namespace *ns,
 	     int cap, unsigned int opts, int ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct mg_config *cfg;
 	struct mg_name_key *req;
 	__s64 *inflight, in = 0;
 	__u32 *stack, st = 0;
@@ -96,8 +94,11 @@ int BPF_PROG(mg_capable, const struct cred *cred, struct user_namespace *ns,
 	__u64 *mod;
 
 	/* filter first: every capable() check in the kernel comes here */
-	if (ret || cap != MG_CAP_SYS_MODULE || !mg_enforcing)
+	if (ret || cap != MG_CAP_SYS_MODULE)
 		return ret;
+	cfg = mg_get_config();
+	if (!cfg || !cfg->enforcing)
+		return 0;
 	req = bpf_map_lookup_elem(&mg_unload_req, &tid);
 	if (!req)
 		return 0;

@@ -105,6 +105,30 @@ MG_MAP struct {
 	__type(value, struct mg_text_bounds);
 } mg_bounds SEC(".maps");
 
+/*
+ * Switches modguardd flips at run time.  A map, not globals, so that a
+ * restarted daemon that adopts the programs of its predecessor (pinned in
+ * bpffs) still reaches them.
+ */
+struct mg_config {
+	__u32 enforcing;    /* lsm/capable may refuse */
+	__u32 wake_on_refs; /* a guarded unload waits on references */
+};
+
+MG_MAP struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mg_config);
+} mg_config SEC(".maps");
+
+static __always_inline struct mg_config *mg_get_config(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&mg_config, &zero);
+}
+
 MG_MAP struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, MG_STAT_MAX);

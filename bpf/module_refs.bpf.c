@@ -13,9 +13,6 @@
 #include "maps.bpf.h"
 #include "core_fixes.bpf.h"
 
-/* set by modguardd while a guarded unload waits for references to drop */
-volatile __u32 mg_wake_on_refs = 0;
-
 /*
  * Every open() of a file a module serves takes and drops a reference, so
  * these fire often: no name copy (modguardd knows it by address), and no
@@ -26,6 +23,7 @@ static __always_inline int ref_event(struct module *mod, unsigned long ip,
 				     __u32 type)
 {
 	struct mg_event *e = mg_event_reserve(type);
+	struct mg_config *cfg = mg_get_config();
 	__u64 flags = BPF_RB_NO_WAKEUP;
 
 	if (!e)
@@ -34,7 +32,7 @@ static __always_inline int ref_event(struct module *mod, unsigned long ip,
 	e->site = ip;
 	e->refcnt = mg_module_refcnt(mod);
 	e->state = BPF_CORE_READ(mod, state);
-	if (mg_wake_on_refs ||
+	if ((cfg && cfg->wake_on_refs) ||
 	    bpf_ringbuf_query(&mg_events, BPF_RB_AVAIL_DATA) > MG_RINGBUF_BYTES / 4)
 		flags = 0;
 	bpf_ringbuf_submit(e, flags);

@@ -241,8 +241,12 @@ int BPF_KPROBE(mg_proc_register, struct proc_dir_entry *dir,
 	return 0;
 }
 
-/* every way of removing a proc entry ends in pde_free() */
-SEC("kprobe/pde_free")
+/*
+ * Every removal of a proc entry (remove_proc_entry(), remove_proc_subtree(),
+ * proc_remove()) runs proc_entry_rundown() on it, which also waits for
+ * callers inside; pde_free() is partly inlined and misses some.
+ */
+SEC("kprobe/proc_entry_rundown")
 int BPF_KPROBE(mg_pde_free, struct proc_dir_entry *pde)
 {
 	mg_disarm((__u64)pde);

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -18,6 +22,10 @@ struct mg_bpf {
 	int nlinks;
 	struct mg_bpf_caps caps;
 	struct bpf_link *watch[4];
+	char pin_base[200];  /* the --pin-dir folder */
+	char pin_dir[240];   /* pin_base/<build id>; "" when nothing is pinned */
+	int same_version;    /* the pinned programs are ours: adopt them */
+	int keep_pins;       /* leave everything pinned on stop */
 	struct entry_probe {
 		uint64_t mod, func;
 		struct bpf_link *entry, *ret;
@@ -26,6 +34,23 @@ struct mg_bpf {
 	mg_event_fn fn;
 	void *ctx;
 };
+
+/* struct mg_config of bpf/maps.bpf.h */
+struct mg_config_user {
+	uint32_t enforcing;
+	uint32_t wake_on_refs;
+};
+
+static void set_config(struct mg_bpf *b, size_t off, uint32_t v)
+{
+	int fd = bpf_map__fd(b->skel->maps.mg_config);
+	struct mg_config_user c = { 0 };
+	uint32_t zero = 0;
+
+	bpf_map_lookup_elem(fd, &zero, &c);
+	memcpy((char *)&c + off, &v, sizeof(v));
+	bpf_map_update_elem(fd, &zero, &c, BPF_ANY);
+}
 
 static int on_ringbuf(void *ctx, void *data, size_t len)
 {
@@ -37,19 +62,176 @@ static int on_ringbuf(void *ctx, void *data, size_t len)
 	return 0;
 }
 
+/*
+ * Restarts (see mg_bpf_start()): links live in PIN/links/<program>.  One of
+ * the same build is adopted as it is, so its program never stops running;
+ * anything else is replaced after ours is attached.
+ */
 static int attach(struct mg_bpf *b, struct bpf_program *prog)
 {
-	struct bpf_link *link = bpf_program__attach(prog);
+	const char *name = bpf_program__name(prog);
+	struct bpf_link *link, *old = NULL;
+	char path[320];
 	int err;
 
+	if (b->pin_dir[0]) {
+		snprintf(path, sizeof(path), "%s/links/%s", b->pin_dir, name);
+		if (b->same_version && !access(path, F_OK))
+			old = bpf_link__open(path);
+		if (old) {
+			b->links[b->nlinks++] = old;
+			return 0;
+		}
+	}
+	link = bpf_program__attach(prog);
 	if (!link) {
 		err = -errno;
-		mg_warn("bpf: cannot attach %s: %s", bpf_program__name(prog),
-			strerror(-err));
+		mg_warn("bpf: cannot attach %s: %s", name, strerror(-err));
+		bpf_link__destroy(old);
 		return err;
 	}
+	if (b->pin_dir[0] && bpf_link__pin(link, path))
+		mg_warn("bpf: cannot pin %s: %s; it will not survive a crash "
+			"of modguardd", path, strerror(errno));
 	b->links[b->nlinks++] = link;
 	return 0;
+}
+
+/* a build's identity: FNV-1a of the embedded BPF object */
+static uint64_t object_id(void)
+{
+	size_t sz = 0;
+	const unsigned char *p = modguard_bpf__elf_bytes(&sz);
+	uint64_t h = 1469598103934665603ull;
+
+	for (size_t i = 0; i < sz; i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	return h;
+}
+
+static void rm_pins_in(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.') {
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			unlink(path);
+		}
+	closedir(d);
+}
+
+/*
+ * Pins live in PIN/<build id>/{maps,links,entries}: a restarted daemon of
+ * the same build finds its own folder and adopts all of it, so its
+ * programs never stop running and the ledger (armed callbacks, in-flight
+ * counts, text pages, unread events) is intact.  Another build's folder
+ * is swept once ours is attached (maps may have changed layout).  bpffs
+ * holds no regular files, hence the id in the folder name.
+ */
+static int prepare_pins(struct mg_bpf *b, const char *base)
+{
+	char path[400];
+	struct bpf_map *map;
+	struct stat st;
+
+	if (mkdir(base, 0700) && errno != EEXIST) {
+		mg_warn("bpf: cannot use %s (%s): modguardd's state will not "
+			"survive its own crash; is bpffs mounted?", base,
+			strerror(errno));
+		return -errno;
+	}
+	snprintf(b->pin_base, sizeof(b->pin_base), "%s", base);
+	snprintf(b->pin_dir, sizeof(b->pin_dir), "%s/%016llx", base,
+		 (unsigned long long)object_id());
+	b->same_version = !stat(b->pin_dir, &st);
+	mkdir(b->pin_dir, 0700);
+	for (const char *sub = "maps"; sub; sub = !strcmp(sub, "maps") ? "links"
+				: !strcmp(sub, "links") ? "entries" : NULL) {
+		snprintf(path, sizeof(path), "%s/%s", b->pin_dir, sub);
+		mkdir(path, 0700);
+	}
+	bpf_object__for_each_map(map, b->skel->obj) {
+		const char *name = bpf_map__name(map);
+
+		if (strchr(name, '.'))
+			continue; /* .bss, .rodata: per program instance */
+		snprintf(path, sizeof(path), "%s/maps/%s", b->pin_dir, name);
+		bpf_map__set_pin_path(map, path);
+	}
+	return 0;
+}
+
+static void rm_pin_tree(const char *dir)
+{
+	char path[400];
+
+	for (const char *sub = "maps"; sub; sub = !strcmp(sub, "maps") ? "links"
+				: !strcmp(sub, "links") ? "entries" : NULL) {
+		snprintf(path, sizeof(path), "%s/%s", dir, sub);
+		rm_pins_in(path);
+		rmdir(path);
+	}
+	rmdir(dir);
+}
+
+/* other builds' pins: ours are attached now, theirs can go */
+static void sweep_old_builds(struct mg_bpf *b)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d = opendir(b->pin_base);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", b->pin_base, de->d_name);
+		if (strcmp(path, b->pin_dir))
+			rm_pin_tree(path);
+	}
+	closedir(d);
+}
+
+/* entry probes a predecessor of the same build left attached */
+static void adopt_entries(struct mg_bpf *b)
+{
+	char dir[320], path[PATH_MAX];
+	unsigned long long mod, func;
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/entries", b->pin_dir);
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		struct entry_probe *n;
+		struct bpf_link *e, *r;
+
+		if (sscanf(de->d_name, "%llx-%llx-ent", &mod, &func) != 2 ||
+		    !strstr(de->d_name, "-ent"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%llx-%llx-ent", dir, mod, func);
+		e = bpf_link__open(path);
+		snprintf(path, sizeof(path), "%s/%llx-%llx-ret", dir, mod, func);
+		r = bpf_link__open(path);
+		n = e && r ? realloc(b->entries, (b->nentries + 1) * sizeof(*n)) : NULL;
+		if (!n) {
+			bpf_link__destroy(e);
+			bpf_link__destroy(r);
+			continue;
+		}
+		b->entries = n;
+		b->entries[b->nentries++] = (struct entry_probe){
+			.mod = mod, .func = func, .entry = e, .ret = r };
+	}
+	closedir(d);
 }
 
 /* the address of a core kernel symbol from kallsyms, 0 if not found */
@@ -114,7 +296,7 @@ static int bpf_lsm_active(char *why, size_t len)
 }
 
 int mg_bpf_start(struct mg_bpf **out, const char *kallsyms, int enforce,
-		 mg_event_fn fn, void *ctx)
+		 const char *pin_dir, mg_event_fn fn, void *ctx)
 {
 	struct mg_bpf *b;
 	int err;
@@ -142,6 +324,8 @@ int mg_bpf_start(struct mg_bpf **out, const char *kallsyms, int enforce,
 		mg_warn("bpf: rcu_state not in %s: an RCU callback counts as "
 			"pending until a later rcu_barrier()", kallsyms);
 
+	if (pin_dir)
+		prepare_pins(b, pin_dir);
 	err = modguard_bpf__load(b->skel);
 	if (err) {
 		mg_err("bpf: the verifier or the kernel refused modguard's programs: %s "
@@ -208,8 +392,16 @@ int mg_bpf_start(struct mg_bpf **out, const char *kallsyms, int enforce,
 			mg_warn("bpf: enforcement without owner-less fops "
 				"tracking: only tasks seen by scans count");
 		}
-		b->skel->bss->mg_enforcing = b->caps.enforcing;
+		set_config(b, offsetof(struct mg_config_user, enforcing),
+			   b->caps.enforcing);
 #undef GROUP
+	}
+	if (b->pin_dir[0]) {
+		adopt_entries(b);
+		sweep_old_builds(b);
+		if (b->same_version)
+			mg_info("bpf: adopted the programs and state pinned in %s "
+				"by a previous modguardd", b->pin_dir);
 	}
 
 	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.mg_events),
@@ -419,6 +611,17 @@ int mg_bpf_watch_entry(struct mg_bpf *b, uint64_t mod, uint64_t func)
 						   NULL, &eopts);
 	if (!e->entry)
 		goto fail;
+	/* pinned, so a restarted daemon keeps counting without a gap */
+	if (b->pin_dir[0]) {
+		char path[400];
+
+		snprintf(path, sizeof(path), "%s/entries/%llx-%llx-ret", b->pin_dir,
+			 (unsigned long long)mod, (unsigned long long)func);
+		bpf_link__pin(e->ret, path);
+		snprintf(path, sizeof(path), "%s/entries/%llx-%llx-ent", b->pin_dir,
+			 (unsigned long long)mod, (unsigned long long)func);
+		bpf_link__pin(e->entry, path);
+	}
 	b->nentries++;
 	return 0;
 fail:
@@ -436,6 +639,8 @@ void mg_bpf_unwatch_entries(struct mg_bpf *b, uint64_t mod)
 
 	for (size_t i = 0; i < b->nentries; i++) {
 		if (b->entries[i].mod == mod) {
+			bpf_link__unpin(b->entries[i].entry);
+			bpf_link__unpin(b->entries[i].ret);
 			bpf_link__destroy(b->entries[i].entry);
 			bpf_link__destroy(b->entries[i].ret);
 			continue;
@@ -447,7 +652,7 @@ void mg_bpf_unwatch_entries(struct mg_bpf *b, uint64_t mod)
 
 void mg_bpf_wake_on_refs(struct mg_bpf *b, int on)
 {
-	b->skel->bss->mg_wake_on_refs = !!on;
+	set_config(b, offsetof(struct mg_config_user, wake_on_refs), !!on);
 }
 
 int64_t mg_bpf_inflight(struct mg_bpf *b, uint64_t mod)
@@ -541,19 +746,45 @@ struct modguard_bpf *mg_bpf_skel(struct mg_bpf *b)
 	return b->skel;
 }
 
+void mg_bpf_keep_pins(struct mg_bpf *b, int keep)
+{
+	b->keep_pins = keep;
+}
+
 void mg_bpf_stop(struct mg_bpf *b)
 {
 	if (!b)
 		return;
 	ring_buffer__free(b->rb);
 	watch_detach(b);
+	/*
+	 * A clean stop detaches everything (unpinned links go with their last
+	 * fd); --keep-enforcing leaves the pinned programs running for the
+	 * next modguardd, e.g. across an upgrade.
+	 */
 	for (size_t i = 0; i < b->nentries; i++) {
+		if (!b->keep_pins) {
+			bpf_link__unpin(b->entries[i].entry);
+			bpf_link__unpin(b->entries[i].ret);
+		}
 		bpf_link__destroy(b->entries[i].entry);
 		bpf_link__destroy(b->entries[i].ret);
 	}
 	free(b->entries);
-	for (int i = 0; i < b->nlinks; i++)
+	for (int i = 0; i < b->nlinks; i++) {
+		if (!b->keep_pins)
+			bpf_link__unpin(b->links[i]);
 		bpf_link__destroy(b->links[i]);
+	}
+	if (!b->keep_pins && b->pin_dir[0] && b->skel) {
+		struct bpf_map *map;
+
+		bpf_object__for_each_map(map, b->skel->obj)
+			if (bpf_map__pin_path(map))
+				bpf_map__unpin(map, NULL);
+		rm_pin_tree(b->pin_dir);
+		rmdir(b->pin_base);
+	}
 	modguard_bpf__destroy(b->skel);
 	free(b);
 }

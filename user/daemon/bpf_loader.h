@@ -30,8 +30,15 @@ struct mg_bpf_caps {
 };
 
 /* kallsyms: where the addresses of a few core functions are looked up */
+/*
+ * pin_dir (bpffs; NULL: none): where maps and links are pinned so that a
+ * restarted modguardd finds the ledger intact and, for the same build,
+ * adopts the programs that kept running while it was down.
+ */
 int mg_bpf_start(struct mg_bpf **out, const char *kallsyms, int enforce,
-		 mg_event_fn fn, void *ctx);
+		 const char *pin_dir, mg_event_fn fn, void *ctx);
+/* on stop, leave programs and maps pinned (enforcement keeps running) */
+void mg_bpf_keep_pins(struct mg_bpf *b, int keep);
 /*
  * Count callers entering func (an owner-less fops function of module mod)
  * for the enforcement: a kretprobe, then a kprobe, with mod as cookie.

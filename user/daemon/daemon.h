@@ -11,6 +11,7 @@
 
 #define MG_DEFAULT_SOCKET "/run/modguard/modguard.sock"
 #define MG_DEFAULT_STATE_DIR "/var/lib/modguard"
+#define MG_DEFAULT_PIN_DIR "/sys/fs/bpf/modguard"
 #define MG_VERSION "0.1.0"
 
 struct mg_unload_op;

@@ -37,7 +37,8 @@ enum {
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: modguardd [--socket PATH] [--state-dir DIR] [--advisory] [-v] [-h]\n"
+"Usage: modguardd [--socket PATH] [--state-dir DIR] [--pin-dir DIR] [--no-pin]\n"
+"                 [--keep-enforcing] [--advisory] [-v] [-h] [--version]\n"
 "\n"
 "Track, for every loaded kernel module, the references held on it, the\n"
 "tasks inside its text and the callbacks that point into it, and answer\n"
@@ -46,6 +47,12 @@ static void usage(FILE *f)
 "  --socket PATH     listen here (default " MG_DEFAULT_SOCKET ")\n"
 "  --state-dir DIR   records of refusals and stale unloads\n"
 "                    (default " MG_DEFAULT_STATE_DIR ")\n"
+"  --pin-dir DIR     bpffs folder for maps and links, so a restarted\n"
+"                    modguardd keeps what was tracked (default\n"
+"                    " MG_DEFAULT_PIN_DIR ")\n"
+"  --no-pin          pin nothing: a restart starts from scratch\n"
+"  --keep-enforcing  on SIGTERM, leave the programs attached and pinned\n"
+"                    (for an upgrade: the next modguardd adopts them)\n"
 "  --advisory        do not refuse plain rmmod/delete_module() of a busy\n"
 "                    module; only modguard-rmmod is guarded\n"
 "  -v, --verbose     debug messages, including libbpf's\n"
@@ -100,6 +107,13 @@ static void on_event(const struct mg_event *e, void *ctx)
 	default:
 		break;
 	}
+}
+
+static struct mg_symtab *preloaded_symtab(const char *module, void *ctx)
+{
+	struct mg_module *m = mg_table_find_name(ctx, module);
+
+	return m && !m->syms.loaded && m->state != MG_MOD_GONE ? &m->syms : NULL;
 }
 
 static int make_state_dir(const char *dir)
@@ -186,6 +200,9 @@ int main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "state-dir", required_argument, NULL, 'd' },
 		{ "advisory", no_argument, NULL, 'a' },
+		{ "pin-dir", required_argument, NULL, 'P' },
+		{ "no-pin", no_argument, NULL, 'N' },
+		{ "keep-enforcing", no_argument, NULL, 'K' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -203,7 +220,8 @@ int main(int argc, char **argv)
 		.unload_done_fd = -1,
 		.enforce = 1,
 	};
-	int verbose = 0, c, err, sfd, ret = EXIT_SETUP;
+	int verbose = 0, c, err, sfd, ret = EXIT_SETUP, keep = 0;
+	const char *pin_dir = MG_DEFAULT_PIN_DIR;
 	sigset_t mask;
 
 	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
@@ -219,6 +237,15 @@ int main(int argc, char **argv)
 			break;
 		case 'a':
 			d.enforce = 0;
+			break;
+		case 'P':
+			pin_dir = optarg;
+			break;
+		case 'N':
+			pin_dir = NULL;
+			break;
+		case 'K':
+			keep = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -279,13 +306,23 @@ int main(int argc, char **argv)
 	mg_table_init(&d.table);
 
 	/* attach before scanning, so no module falls between the two */
-	err = mg_bpf_start(&d.bpf, d.kallsyms_path, d.enforce, on_event, &d);
+	err = mg_bpf_start(&d.bpf, d.kallsyms_path, d.enforce, pin_dir, on_event,
+			   &d);
+	if (!err)
+		mg_bpf_keep_pins(d.bpf, keep);
 	if (err)
 		goto out;
 	err = mg_bpf_scan_modules(d.bpf);
 	if (err)
 		goto out;
 	mg_bpf_consume(d.bpf);
+	/*
+	 * the symbols of modules loaded before us, in one pass: they must be
+	 * read while the modules exist, to name what they leave behind
+	 */
+	mg_symtab_load_modules(d.kallsyms_path, preloaded_symtab, &d.table);
+	for (size_t i = 0; i < d.table.n; i++)
+		mg_symtab_sort(&d.table.mods[i]->syms);
 	/* who is inside what right now: the enforcement's starting picture */
 	mg_daemon_rescan(&d);
 	d.attached = 1;

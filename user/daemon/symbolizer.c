@@ -101,6 +101,47 @@ int mg_symtab_load(struct mg_symtab *t, const char *path, const char *module)
 	return 0;
 }
 
+int mg_symtab_load_modules(const char *path,
+			   struct mg_symtab *(*find)(const char *module, void *ctx),
+			   void *ctx)
+{
+	char line[1024], last[64] = "", *name, *mod;
+	struct mg_symtab *t = NULL;
+	uint64_t addr;
+	int err = 0;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strchr(line, '[') || !parse_line(line, &addr, &name, &mod) ||
+		    !mod)
+			continue;
+		/* kallsyms lists a module's symbols together: look up once */
+		if (strcmp(mod, last)) {
+			snprintf(last, sizeof(last), "%s", mod);
+			t = find(mod, ctx);
+			if (t) {
+				mg_symtab_free(t);
+				t->loaded = 1;
+			}
+		}
+		if (!t)
+			continue;
+		err = symtab_add(t, addr, name);
+		if (err)
+			break;
+	}
+	fclose(f);
+	return err;
+}
+
+void mg_symtab_sort(struct mg_symtab *t)
+{
+	qsort(t->syms, t->n, sizeof(*t->syms), sym_cmp);
+}
+
 void mg_symtab_free(struct mg_symtab *t)
 {
 	for (size_t i = 0; i < t->n; i++)

@@ -20,7 +20,7 @@ start_daemon || exit 99
 $build/modguard status > \$VM_OUT/status.txt 2>&1
 echo \$? > \$VM_OUT/status.rc
 EOS
-tools/vm-run --timeout 300 --out "$out" \
+tools/vm-run --cpus 1 --timeout 300 --out "$out" \
 	--append "lsm=lockdown,capability,landlock,yama,apparmor" \
 	-- sh "$out/guest.sh" > "$out/vm.out" 2>&1
 vmrc=$?

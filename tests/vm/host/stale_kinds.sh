@@ -56,7 +56,7 @@ run_case() {
 	local out=$work/$1
 	mkdir -p "$out"
 	guest_case "$@" > "$out/guest.sh"
-	tools/vm-run --timeout 300 --out "$out" -- sh "$out/guest.sh" \
+	tools/vm-run --cpus 1 --timeout 300 --out "$out" -- sh "$out/guest.sh" \
 		> "$out/vm.out" 2>&1
 	echo $? > "$out/vm.rc"
 }
@@ -111,7 +111,7 @@ $build/modguard-rmmod $mod > \$VM_OUT/rm2.out 2>&1
 echo \$? > \$VM_OUT/rm2.rc
 grep -q '^$mod ' /proc/modules && echo loaded > \$VM_OUT/still
 EOS
-	tools/vm-run --timeout 300 --out "$out" -- sh "$out/guest2.sh" > "$out/vm2.out" 2>&1
+	tools/vm-run --cpus 1 --timeout 300 --out "$out" -- sh "$out/guest2.sh" > "$out/vm2.out" 2>&1
 	echo $? > "$out/vm2.rc"
 }
 second_boot kthread mg_leak_kthread period_ms=600000 &

@@ -1,0 +1,71 @@
+# No false alarms: the stock kernel's own well-behaved modules (drivers,
+# filesystems, network, block) unload through modguard-rmmod with exit 0
+# (no refusal, no false "stale"), and plain rmmod is never refused by the
+# enforcement.  Each module is used a little first, so that its timers,
+# work and references are live while modguard watches it.
+
+start_daemon || return
+preloaded=$(cut -d' ' -f1 /proc/modules | tr '\n' ' ')
+
+# unload_all MODULE: it, then the dependencies modprobe loaded for it,
+# each through modguard-rmmod, except what was loaded before we started
+unload_all() {
+	deps=$(modprobe --show-depends "$1" 2>/dev/null |
+		sed -n 's|^insmod .*/\([^/]*\)\.ko.*|\1|p' | tr - _)
+	order=""
+	for m in $deps; do order="$m $order"; done
+	for m in $order; do
+		case " $preloaded " in *" $m "*) continue ;; esac
+		grep -q "^$m " /proc/modules || continue
+		expect_rc 0 "stock module $m ($1) unloads through modguard-rmmod" \
+			"$RMMOD_G" -t 10 "$m"
+	done
+}
+
+exercise() {
+	case $1 in
+	loop)
+		dd if=/dev/zero of=/tmp/img bs=1M count=8 2>/dev/null
+		modprobe ext4
+		mkfs.ext4 -q -F /tmp/img && mkdir -p /tmp/mnt &&
+			mount -o loop /tmp/img /tmp/mnt && echo hi > /tmp/mnt/f &&
+			sync && umount /tmp/mnt
+		losetup -D 2>/dev/null
+		rm -f /tmp/img
+		unload_all ext4
+		;;
+	dummy) ip link add mgd0 type dummy && ip link set mgd0 up && ip link del mgd0 ;;
+	veth) ip link add mgv0 type veth peer name mgv1 && ip link set mgv0 up && ip link del mgv0 ;;
+	bridge) ip link add mgbr0 type bridge && ip link set mgbr0 up && ip link del mgbr0 ;;
+	macvlan) ip link add mgd1 type dummy && ip link add mgm0 link mgd1 type macvlan &&
+		ip link del mgm0 && ip link del mgd1 && unload_all dummy ;;
+	vxlan) ip link add mgx0 type vxlan id 42 dstport 4789 && ip link del mgx0 ;;
+	tun) ip tuntap add mode tun mgt0 && ip link del mgt0 ;;
+	zram) echo 4M > /sys/block/zram0/disksize && echo 1 > /sys/block/zram0/reset ;;
+	brd) dd if=/dev/ram0 of=/dev/null bs=4k count=16 2>/dev/null ;;
+	tcp_bbr) sysctl -qw net.ipv4.tcp_congestion_control=bbr &&
+		sysctl -qw net.ipv4.tcp_congestion_control=cubic ;;
+	*) true ;;
+	esac
+}
+
+for m in loop brd zram nbd dummy veth bridge macvlan vxlan tun bonding \
+	tcp_bbr wireguard xfs btrfs vfat isofs squashfs fuse overlay udf \
+	nls_utf8 snd_dummy e1000 virtio_net sha3_generic; do
+	if ! modprobe "$m" 2>"$MG_WORK/modprobe.err"; then
+		echo "# skip $m: $(cat "$MG_WORK/modprobe.err")"
+		continue
+	fi
+	exercise "$m"
+	unload_all "$m"
+done
+
+# plain rmmod / modprobe -r of stock modules with the enforcement on
+for m in dummy veth tun loop; do
+	modprobe "$m" || continue
+	exercise "$m"
+	expect_rc 0 "plain modprobe -r $m is not refused" modprobe -r "$m"
+done
+expect_rc 0 "history holds no stale or refused record for a stock module" \
+	"$MODGUARD" history --json
+check "... none" jq -e '[.records[] | select(.module | startswith("mg_") | not)] | length == 0' "$OUT_FILE"

@@ -1,0 +1,51 @@
+# Issue 5: enforcement and the ledger survive modguardd being killed: maps
+# and links are pinned in bpffs, and a restarted daemon of the same build
+# adopts them.  A clean stop detaches everything; --keep-enforcing keeps it.
+
+PIN=/sys/fs/bpf/modguard
+inside() { "$MODGUARD" report --json mg_nofops_reader 2>/dev/null | grep -q '"kind":"task"'; }
+
+start_daemon || return
+insmod "$MODS/mg_leak_hrtimer.ko" delay_ms=600000 2>/dev/null || true  # 02 may have left it
+insmod "$MODS/mg_nofops_reader.ko" sleep_ms=20000
+cat /dev/mg_nofops_reader & reader=$!
+wait_for 100 inside
+check "a reader is inside before the kill" inside
+
+kill -9 "$DPID"
+wait "$DPID" 2>/dev/null
+DPID=
+pinned() { ls -d "$PIN"/*/links/mg_capable "$PIN"/*/maps/mg_armed >/dev/null 2>&1; }
+check "after kill -9 the programs and maps stay pinned" pinned
+expect_rc 1 "while modguardd is dead, plain rmmod of the busy module is still refused" \
+	rmmod mg_nofops_reader
+check "... EPERM" out_has "Operation not permitted"
+check "... and it is still loaded" grep -q "^mg_nofops_reader " /proc/modules
+
+start_daemon || return
+check "the restarted daemon adopted its predecessor's programs" \
+	grep -q "adopted the programs and state pinned in $PIN" "$DAEMON_LOG"
+report_json mg_leak_hrtimer
+jq_check "a callback armed before the restart is still listed" "$JSON_FILE" \
+	"$(has_ref_filter mg_leak_hrtimer hrtimer mg_leak_hrtimer_fn+)"
+expect_rc 1 "after the restart the sleeping reader case is still refused" \
+	rmmod mg_nofops_reader
+wait $reader
+wait_for 100 sh -c "! $MODGUARD report --json mg_nofops_reader | grep -q '\"kind\":\"task\"'"
+expect_rc 0 "... and unloads once the reader left" rmmod mg_nofops_reader
+
+# a clean stop detaches everything
+stop_daemon
+check "SIGTERM removes the pins" test ! -e "$PIN"
+
+# --keep-enforcing leaves them for the next daemon
+start_daemon --keep-enforcing || return
+stop_daemon
+check "--keep-enforcing leaves the programs pinned on SIGTERM" pinned
+start_daemon || return
+check "... and the next daemon adopts them" \
+	sh -c "grep -c 'adopted the programs' '$DAEMON_LOG' | grep -q 2"
+stop_daemon
+check "... which a clean stop then removes" test ! -e "$PIN"
+# the hrtimer's memory is leaked on purpose; leave the module loaded so it
+# never fires into freed text in this boot
