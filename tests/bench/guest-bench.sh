@@ -241,14 +241,34 @@ bench_rmmod() {
 	say "rmmod done"
 }
 
-# ---- 3b. always-on cost of enforcement (hook) -------------------------------
-# When modguardd can enforce (lsm/capable denying CAP_SYS_MODULE for a busy
-# module, see KERNEL-NOTES.md "BPF LSM"), run the overhead workloads with
-# enforcement on, like bench_overhead, plus a loop of plain rmmod of a clean
-# module, and emit "wl WORKLOAD enforce REP ELAPSED_US" lines; tools/bench
-# then prints an enforce/off ratio next to on/off.
+# ---- 3b. always-on cost of enforcement ------------------------------------
+# The same workloads with modguardd advisory (--advisory: no lsm/capable,
+# no delete_module tracepoints) and enforcing, alternating, in this boot:
+# "wl WORKLOAD adv|enf REP ELAPSED_US"; tools/bench prints enf/adv.
 bench_enforcement() {
-	raw enforcement_skipped "modguardd has no enforcement mode yet"
+	local rep mode order k w t
+	for rep in $(seq 1 "$REPS"); do
+		if [ $((rep % 2)) = 1 ]; then order="adv enf"; else order="enf adv"; fi
+		for mode in $order; do
+			if [ "$mode" = adv ]; then
+				start_daemon --advisory || return 1
+			else
+				start_daemon || return 1
+			fi
+			"$MODGUARD" status | grep -q "mode: *$([ "$mode" = adv ] && echo advisory || echo enforcing)" ||
+				{ echo "enforcement: daemon not in $mode mode"; return 1; }
+			sleep 1
+			for k in $(seq 1 "$PER_ROUND"); do
+				for w in $WORKLOADS; do
+					[ "$w" = modref ] && continue
+					t=$(run_workload "$w" "${ITERS[$w]}") || return 1
+					raw wl "$w" "$mode" "$rep" "$t"
+				done
+			done
+			stop_daemon
+			say "enforcement: round $rep $mode done"
+		done
+	done
 }
 
 say "modguard bench: sections: $SECTIONS"
