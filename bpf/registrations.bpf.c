@@ -143,6 +143,34 @@ static __always_inline void entry_point(__u64 mod, __u64 func)
 }
 
 /*
+ * An owner-less registration (obj: the fops or proc entry) whose functions
+ * fns[0..n) may lie in module text: one ledger entry, naming the first,
+ * and every one of them named to modguardd as an entry point.
+ */
+static __always_inline void owner_less_registered(void *ctx, __u64 obj,
+						  const __u64 *fns, const int n,
+						  int site_skip)
+{
+	__u64 mod, first = 0, first_mod = 0;
+
+	/* unrolled: 6.1's verifier rejects the loop clang makes of this */
+#pragma clang loop unroll(full)
+	for (int i = 0; i < n; i++) {
+		mod = mg_text_owner(fns[i]);
+		if (!mod)
+			continue;
+		if (!first) {
+			first = fns[i];
+			first_mod = mod;
+		}
+		entry_point(mod, fns[i]);
+	}
+	if (first)
+		mg_arm(ctx, obj, first_mod, first, MG_KIND_FOPS,
+		       MG_ARMF_NO_OWNER, 0, site_skip);
+}
+
+/*
  * Only file_operations without .owner are hazards: with an owner, every
  * open file holds a module reference and the unload is refused.  Each of
  * their functions in module text is an entry point the kernel cannot
@@ -151,7 +179,7 @@ static __always_inline void entry_point(__u64 mod, __u64 func)
 static __always_inline void fops_registered(void *ctx,
 					    const struct file_operations *f)
 {
-	__u64 fns[9], mod, first = 0, first_mod = 0;
+	__u64 fns[9];
 
 	if (!f || BPF_CORE_READ(f, owner))
 		return;
@@ -164,21 +192,7 @@ static __always_inline void fops_registered(void *ctx,
 	fns[6] = (__u64)BPF_CORE_READ(f, poll);
 	fns[7] = (__u64)BPF_CORE_READ(f, mmap);
 	fns[8] = (__u64)BPF_CORE_READ(f, release);
-	/* unrolled: 6.1's verifier rejects the loop clang makes of this */
-#pragma clang loop unroll(full)
-	for (int i = 0; i < 9; i++) {
-		mod = mg_text_owner(fns[i]);
-		if (!mod)
-			continue;
-		if (!first) {
-			first = fns[i];
-			first_mod = mod;
-		}
-		entry_point(mod, fns[i]);
-	}
-	if (first)
-		mg_arm(ctx, (__u64)f, first_mod, first, MG_KIND_FOPS,
-		       MG_ARMF_NO_OWNER, 0, 1);
+	owner_less_registered(ctx, (__u64)f, fns, 9, 1);
 }
 
 SEC("kprobe/misc_register")
@@ -216,7 +230,7 @@ int BPF_KPROBE(mg_proc_register, struct proc_dir_entry *dir,
 	       struct proc_dir_entry *dp)
 {
 	const struct proc_ops *ops = BPF_CORE_READ(dp, proc_ops);
-	__u64 fns[4], mod, first = 0, first_mod = 0;
+	__u64 fns[4];
 
 	if (!ops)
 		return 0;
@@ -224,20 +238,7 @@ int BPF_KPROBE(mg_proc_register, struct proc_dir_entry *dir,
 	fns[1] = (__u64)BPF_CORE_READ(ops, proc_write);
 	fns[2] = (__u64)BPF_CORE_READ(ops, proc_open);
 	fns[3] = (__u64)BPF_CORE_READ(ops, proc_ioctl);
-#pragma clang loop unroll(full)
-	for (int i = 0; i < 4; i++) {
-		mod = mg_text_owner(fns[i]);
-		if (!mod)
-			continue;
-		if (!first) {
-			first = fns[i];
-			first_mod = mod;
-		}
-		entry_point(mod, fns[i]);
-	}
-	if (first)
-		mg_arm(ctx, (__u64)dp, first_mod, first, MG_KIND_FOPS,
-		       MG_ARMF_NO_OWNER, 0, 2);
+	owner_less_registered(ctx, (__u64)dp, fns, 4, 2);
 	return 0;
 }
 

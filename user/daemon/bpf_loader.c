@@ -650,6 +650,16 @@ void mg_bpf_unwatch_entries(struct mg_bpf *b, uint64_t mod)
 	b->nentries = j;
 }
 
+int mg_bpf_module_reused(struct mg_bpf *b, uint64_t mod)
+{
+	struct mg_module_info info;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.mg_modules), &mod,
+				&info))
+		return 0;
+	return info.state != MG_MOD_GONE;
+}
+
 void mg_bpf_wake_on_refs(struct mg_bpf *b, int on)
 {
 	set_config(b, offsetof(struct mg_config_user, wake_on_refs), !!on);

@@ -46,6 +46,8 @@ void mg_bpf_keep_pins(struct mg_bpf *b, int keep);
 int mg_bpf_watch_entry(struct mg_bpf *b, uint64_t mod, uint64_t func);
 /* drop the entry probes of a module that is gone */
 void mg_bpf_unwatch_entries(struct mg_bpf *b, uint64_t mod);
+/* has a new module been loaded at the struct module address mod? */
+int mg_bpf_module_reused(struct mg_bpf *b, uint64_t mod);
 /* wake the daemon on every reference drop (while an unload waits) */
 void mg_bpf_wake_on_refs(struct mg_bpf *b, int on);
 /* callers inside mod's owner-less fops right now (kprobe counts) */

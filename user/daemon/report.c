@@ -292,9 +292,14 @@ static void emit_tasks(struct mg_daemon *d, struct mg_module *m,
 }
 
 /* the module's entries in the callback ledger; returns how many */
+/*
+ * left_only: for a gone module, only what the kernel side marked as left
+ * behind when that module's exit returned; a new module may already sit
+ * at the same struct module address and arm callbacks of its own.
+ */
 static size_t emit_armed(struct mg_daemon *d, struct mg_module *m,
 			 const struct mg_report_opts *o, FILE *out,
-			 struct mg_line *l)
+			 struct mg_line *l, int left_only)
 {
 	struct mg_armed_info *infos;
 	uint64_t *objs;
@@ -303,7 +308,8 @@ static size_t emit_armed(struct mg_daemon *d, struct mg_module *m,
 	if (mg_bpf_armed(d->bpf, &objs, &infos, &n))
 		return 0;
 	for (size_t i = 0; i < n; i++) {
-		if (infos[i].mod != m->addr)
+		if (infos[i].mod != m->addr ||
+		    (left_only && !(infos[i].flags & MG_ARMF_LEFT)))
 			continue;
 		mg_report_armed(d, objs[i], &infos[i], o->show_addrs, out, l);
 		count++;
@@ -343,7 +349,7 @@ int mg_report_kmod(struct mg_daemon *d, const struct mg_kmod *k,
 		int64_t inflight = mg_bpf_inflight(d->bpf, m->addr);
 
 		attributed = emit_holders(d, m, o, refs, &l);
-		vin.own_pointers += emit_armed(d, m, o, refs, &l);
+		vin.own_pointers += emit_armed(d, m, o, refs, &l, 0);
 		emit_tasks(d, m, o, refs, &l, &vin);
 		/*
 		 * Callers counted at the owner-less entry points: seen even
@@ -441,8 +447,10 @@ size_t mg_report_gone(struct mg_daemon *d, struct mg_module *m,
 		free(recs);
 		return 0;
 	}
-	vin.own_pointers += emit_armed(d, m, o, refs, &l);
-	emit_tasks(d, m, o, refs, &l, &vin);
+	vin.own_pointers += emit_armed(d, m, o, refs, &l, 1);
+	/* tasks are matched by address too: not once a successor lives there */
+	if (!mg_bpf_module_reused(d->bpf, m->addr))
+		emit_tasks(d, m, o, refs, &l, &vin);
 	fclose(refs);
 
 	mg_line_reset(&l, "module");
