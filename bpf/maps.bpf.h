@@ -68,6 +68,19 @@ MG_MAP struct {
 } mg_stack_busy SEC(".maps");
 
 /*
+ * Threads with one of our kretprobe returns pending (counted in
+ * mg_inflight).  The task scan must not unwind a runnable one: the 6.1
+ * unwinder WARNs on a pending kretprobe in a runnable task's stack
+ * (rethook_find_ret_addr()).  Any other runnable task it may unwind.
+ */
+MG_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u32);
+} mg_kret_tids SEC(".maps");
+
+/*
  * page of init text -> struct module *, for naming where a module armed a
  * callback from its init function.  Only trusted while that module is
  * still COMING: init text is freed, and reused, once init returns.

@@ -76,13 +76,15 @@ int mg_scan_tasks(struct bpf_iter__task *ctx)
 	running = task_on_cpu(task);
 	sw = task_switches(task);
 	/*
-	 * Never unwind a runnable task: its trace is unreliable, and with a
-	 * kretprobe pending in it the unwinder WARNs (rethook_find_ret_addr(),
-	 * kernel/trace/rethook.c: tsk != current && task_is_running(tsk)).
-	 * The enforcement's kprobe counts cover callers of the entry points
-	 * we probe; anything else runnable is "unknown, retry".
+	 * Never unwind a task on a CPU: it has no saved stack.  A runnable
+	 * task off CPU (preempted, just woken) has one, from its last
+	 * switch, and is unwound, unless one of our kretprobes is pending
+	 * in it: then the unwinder WARNs (rethook_find_ret_addr(),
+	 * kernel/trace/rethook.c: tsk != current && task_is_running(tsk));
+	 * such a task is counted in mg_inflight instead.
 	 */
-	if (running || mg_task_runnable(task)) {
+	if (running || (mg_task_runnable(task) &&
+			bpf_map_lookup_elem(&mg_kret_tids, &pid))) {
 		running = 1;
 		len = 0;
 	} else {

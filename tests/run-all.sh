@@ -39,10 +39,18 @@ layer() {
 if [ "$vm_only" = 0 ]; then
 	layer unit tests/unit/run-unit.sh "$build"
 fi
+# the long stress boot runs beside the guest suite (one vCPU each, two
+# host cores): CI stays well under half an hour
 for t in tests/vm/host/*.sh; do
 	[ -e "$t" ] || continue
+	[ "$(basename "$t")" = stress.sh ] && continue
 	layer "host-$(basename "$t" .sh)" bash "$t" "$build"
 done
+if [ -e tests/vm/host/stress.sh ]; then
+	layer host-stress bash tests/vm/host/stress.sh "$build" \
+		> "$logs/stress.stdout" 2>&1 &
+	stress_pid=$!
+fi
 # the guest suite's own output dir survives a crash of the guest.
 # One vCPU, here and in tests/vm/host/: under TCG, live kernel text
 # patching (kprobe arming, static keys) across two vCPUs now and then hung
@@ -52,6 +60,11 @@ suite_out=$build/vm-suite
 rm -rf "$suite_out"
 layer guest-suite tools/vm-run --cpus 1 --timeout 1500 --out "$(pwd)/$suite_out" -- \
 	sh tests/vm/guest-suite.sh "$build"
+
+if [ -n "${stress_pid:-}" ]; then
+	wait "$stress_pid"
+	cat "$logs/stress.stdout"
+fi
 
 passed=$(cat "$logs"/*.log | grep -c '^ok - ')
 failed=$(cat "$logs"/*.log | grep -c '^not ok - ')

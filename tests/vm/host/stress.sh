@@ -57,7 +57,7 @@ if ! ${CC:-gcc} -O2 -static -Wall -o "$reader" tests/vm/stress_reader.c 2>"$work
 fi
 
 t0=$(date +%s)
-tools/vm-run --cpus 1 --timeout 900 --out "$work" -- \
+tools/vm-run --cpus 1 --timeout 1800 --out "$work" -- \
 	bash tests/vm/stress-guest.sh "$build" "$cycles" "$seed" > "$work/vm.out" 2>&1
 vmrc=$?
 t1=$(date +%s)
