@@ -26,9 +26,10 @@ expect_rc 1 "while modguardd is dead, plain rmmod of the busy module is still re
 check "... EPERM" out_has "Operation not permitted"
 check "... and it is still loaded" grep -q "^mg_nofops_reader " /proc/modules
 
+adopted=$(grep -c "adopted the programs and state pinned in $PIN" "$DAEMON_LOG")
 start_daemon || return
 check "the restarted daemon adopted its predecessor's programs" \
-	grep -q "adopted the programs and state pinned in $PIN" "$DAEMON_LOG"
+	test "$(grep -c "adopted the programs and state pinned in $PIN" "$DAEMON_LOG")" -gt "$adopted"
 report_json mg_leak_timer
 jq_check "a callback armed before the restart is still listed" "$JSON_FILE" \
 	"$(has_ref_filter mg_leak_timer timer mg_leak_timer_fn+)"
