@@ -14,7 +14,8 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
 CPPFLAGS += -Iinclude -Iuser/lib -Iuser/daemon -Iuser/cli -I$(OUT)
 LDLIBS += $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz -lpthread
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+# -mcpu=v3: atomic fetch-and-add (bpf/open_files.bpf.c); 6.1 has it since 5.12
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-I$(OUT) -Iinclude -Ibpf
 
 ifeq ($(V),1)

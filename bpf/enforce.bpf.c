@@ -15,7 +15,11 @@
  *     entry points the kernel cannot protect), counted by a kprobe and a
  *     kretprobe that modguardd attaches to each such function when the
  *     module registers it (MG_EV_ENTRY_POINT), with the module as cookie;
- *   - mg_stack_busy: foreign tasks modguardd's last task scan found inside.
+ *   - mg_stack_busy: foreign tasks modguardd's last task scan found inside;
+ *   - mg_guard: files open on its owner-less devices (open_files.bpf.c).
+ * A delete_module() that passes marks the module's mg_guard word as
+ * unloading until the syscall returns, so that no file can be opened on
+ * those devices while the exit runs: then no caller can enter them.
  * References the kernel counts itself (refcnt) are left to the kernel:
  * it refuses those with EWOULDBLOCK, the error users know.
  */
@@ -36,6 +40,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct mg_name_key);
 } mg_unload_req SEC(".maps");
+
+/* the module each thread's passing delete_module() marked as unloading */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u64);
+} mg_unloading SEC(".maps");
 
 /* kprobe entries not yet returned, per (module, thread) */
 struct mg_depth_key {
@@ -60,6 +72,13 @@ struct mg_sys_enter_delete_module {
 	__u64 flags;
 };
 
+struct mg_sys_exit {
+	__u64 common;
+	int nr;
+	int pad;
+	long ret;
+};
+
 SEC("tracepoint/syscalls/sys_enter_delete_module")
 int mg_delete_enter(struct mg_sys_enter_delete_module *ctx)
 {
@@ -72,12 +91,27 @@ int mg_delete_enter(struct mg_sys_enter_delete_module *ctx)
 	return 0;
 }
 
+/*
+ * The unload is over.  If it failed the module lives on: its devices may
+ * be opened again.  If it succeeded, module_free already dropped its
+ * mg_guard word, and a new module may sit at the same address: hands off.
+ */
 SEC("tracepoint/syscalls/sys_exit_delete_module")
-int mg_delete_exit(void *ctx)
+int mg_delete_exit(struct mg_sys_exit *ctx)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 *mod = bpf_map_lookup_elem(&mg_unloading, &tid);
+	__s64 *g;
 
 	bpf_map_delete_elem(&mg_unload_req, &tid);
+	if (!mod)
+		return 0;
+	if (ctx->ret) {
+		g = bpf_map_lookup_elem(&mg_guard, mod);
+		if (g)
+			__sync_fetch_and_add(g, -MG_GUARD_UNLOADING);
+	}
+	bpf_map_delete_elem(&mg_unloading, &tid);
 	return 0;
 }
 
@@ -88,10 +122,10 @@ int BPF_PROG(mg_capable, const struct cred *cred, struct user_namespace *ns,
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct mg_config *cfg;
 	struct mg_name_key *req;
-	__s64 *inflight, in = 0;
+	__s64 *inflight, in = 0, *g, open = 0;
 	__u32 *stack, st = 0;
 	struct mg_event *e;
-	__u64 *mod;
+	__u64 *mod, m;
 
 	/* filter first: every capable() check in the kernel comes here */
 	if (ret || cap != MG_CAP_SYS_MODULE)
@@ -105,20 +139,34 @@ int BPF_PROG(mg_capable, const struct cred *cred, struct user_namespace *ns,
 	mod = bpf_map_lookup_elem(&mg_module_names, req);
 	if (!mod)
 		return 0;
-	inflight = bpf_map_lookup_elem(&mg_inflight, mod);
+	m = *mod;
+	/* mark it unloading first: from now on no file opens on its devices */
+	g = mg_guard_word(m);
+	if (g) {
+		open = __sync_fetch_and_add(g, MG_GUARD_UNLOADING);
+		open &= MG_GUARD_UNLOADING - 1; /* other unloads' marks off */
+	}
+	inflight = bpf_map_lookup_elem(&mg_inflight, &m);
 	if (inflight)
 		in = *inflight;
-	stack = bpf_map_lookup_elem(&mg_stack_busy, mod);
+	stack = bpf_map_lookup_elem(&mg_stack_busy, &m);
 	if (stack)
 		st = *stack;
-	if (in <= 0 && !st)
+	if (in <= 0 && !st && open <= 0) {
+		if (g && bpf_map_update_elem(&mg_unloading, &tid, &m, BPF_ANY))
+			__sync_fetch_and_add(g, -MG_GUARD_UNLOADING);
+		bpf_map_delete_elem(&mg_unload_req, &tid);
 		return 0;
+	}
+	if (g)
+		__sync_fetch_and_add(g, -MG_GUARD_UNLOADING);
 
 	e = mg_event_reserve(MG_EV_REFUSED);
 	if (e) {
-		e->mod = *mod;
+		e->mod = m;
 		e->obj = in > 0 ? in : 0;
 		e->expires = st;
+		e->func = open > 0 ? open : 0;
 		__builtin_memcpy(e->name, req->name, sizeof(e->name));
 		bpf_ringbuf_submit(e, 0);
 	}

@@ -68,6 +68,45 @@ MG_MAP struct {
 } mg_stack_busy SEC(".maps");
 
 /*
+ * Owner-less char devices and the files open on them (bpf/open_files.bpf.c).
+ * With .owner, an open file pins its module and rmmod is refused; without,
+ * nothing does, and the next read() jumps into freed text.  So modguard
+ * keeps the count the kernel does not: mg_chrdevs maps each device number
+ * served by owner-less fops to its module (kept by the registration
+ * kprobes), mg_open_files holds each file opened on one, and mg_guard
+ * counts them per module (see MG_GUARD_UNLOADING).  mg_open_total lets
+ * the file_free hook, which sees every file the system closes, stop at
+ * one array read while nothing is tracked.
+ */
+MG_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MG_MAX_CHRDEVS);
+	__type(key, __u32);
+	__type(value, struct mg_chrdev);
+} mg_chrdevs SEC(".maps");
+
+MG_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MG_MAX_OPEN_FILES);
+	__type(key, __u64);
+	__type(value, struct mg_open_file);
+} mg_open_files SEC(".maps");
+
+MG_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MG_MAX_MODULES);
+	__type(key, __u64);
+	__type(value, __s64);
+} mg_guard SEC(".maps");
+
+MG_MAP struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __s64);
+} mg_open_total SEC(".maps");
+
+/*
  * Threads with one of our kretprobe returns pending (counted in
  * mg_inflight).  The task scan must not unwind a runnable one: the 6.1
  * unwinder WARNs on a pending kretprobe in a runnable task's stack
@@ -125,7 +164,8 @@ MG_MAP struct {
  */
 struct mg_config {
 	__u32 enforcing;    /* lsm/capable may refuse */
-	__u32 wake_on_refs; /* a guarded unload waits on references */
+	__u32 wake_on_refs; /* a guarded unload waits: wake on reference
+			     * drops and on closes of tracked files */
 };
 
 MG_MAP struct {
@@ -210,6 +250,33 @@ static __always_inline struct mg_event *mg_event_reserve(__u32 type)
 	e->tgid = id >> 32;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	return e;
+}
+
+/* mod's word in mg_guard, created at 0; NULL only when the map is full */
+static __always_inline __s64 *mg_guard_word(__u64 mod)
+{
+	__s64 zero = 0, *g = bpf_map_lookup_elem(&mg_guard, &mod);
+
+	if (g)
+		return g;
+	bpf_map_update_elem(&mg_guard, &mod, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&mg_guard, &mod);
+}
+
+/*
+ * Submit an event that only matters to a waiting unload: no wake-up unless
+ * one waits or the buffer fills up (modguardd drains the buffer before it
+ * answers anything anyway).
+ */
+static __always_inline void mg_event_submit_lazy(struct mg_event *e)
+{
+	struct mg_config *cfg = mg_get_config();
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	if ((cfg && cfg->wake_on_refs) ||
+	    bpf_ringbuf_query(&mg_events, BPF_RB_AVAIL_DATA) > MG_RINGBUF_BYTES / 4)
+		flags = 0;
+	bpf_ringbuf_submit(e, flags);
 }
 
 #endif /* MODGUARD_MAPS_BPF_H */

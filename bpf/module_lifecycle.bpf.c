@@ -224,6 +224,7 @@ int BPF_PROG(mg_module_free, struct module *mod)
 	}
 	bpf_map_delete_elem(&mg_inflight, &key);
 	bpf_map_delete_elem(&mg_stack_busy, &key);
+	bpf_map_delete_elem(&mg_guard, &key);
 	bpf_for_each_map_elem(&mg_armed, settle_armed, &key, 0);
 
 	e = mg_event_reserve(MG_EV_MODULE_FREE);

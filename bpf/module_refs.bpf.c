@@ -23,8 +23,6 @@ static __always_inline int ref_event(struct module *mod, unsigned long ip,
 				     __u32 type)
 {
 	struct mg_event *e = mg_event_reserve(type);
-	struct mg_config *cfg = mg_get_config();
-	__u64 flags = BPF_RB_NO_WAKEUP;
 
 	if (!e)
 		return 0;
@@ -32,10 +30,7 @@ static __always_inline int ref_event(struct module *mod, unsigned long ip,
 	e->site = ip;
 	e->refcnt = mg_module_refcnt(mod);
 	e->state = BPF_CORE_READ(mod, state);
-	if ((cfg && cfg->wake_on_refs) ||
-	    bpf_ringbuf_query(&mg_events, BPF_RB_AVAIL_DATA) > MG_RINGBUF_BYTES / 4)
-		flags = 0;
-	bpf_ringbuf_submit(e, flags);
+	mg_event_submit_lazy(e);
 	return 0;
 }
 

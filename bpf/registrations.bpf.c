@@ -145,13 +145,16 @@ static __always_inline void entry_point(__u64 mod, __u64 func)
 /*
  * An owner-less registration (obj: the fops or proc entry) whose functions
  * fns[0..n) may lie in module text: one ledger entry, naming the first,
- * and every one of them named to modguardd as an entry point.
+ * and every one of them named to modguardd as an entry point.  The module
+ * and that first function go to *hit (hit->mod stays 0 if none is in a
+ * module).
  */
 static __always_inline void owner_less_registered(void *ctx, __u64 obj,
 						  const __u64 *fns, const int n,
-						  int site_skip)
+						  int site_skip,
+						  struct mg_chrdev *hit)
 {
-	__u64 mod, first = 0, first_mod = 0;
+	__u64 mod;
 
 	/* unrolled: 6.1's verifier rejects the loop clang makes of this */
 #pragma clang loop unroll(full)
@@ -159,14 +162,14 @@ static __always_inline void owner_less_registered(void *ctx, __u64 obj,
 		mod = mg_text_owner(fns[i]);
 		if (!mod)
 			continue;
-		if (!first) {
-			first = fns[i];
-			first_mod = mod;
+		if (!hit->mod) {
+			hit->func = fns[i];
+			hit->mod = mod;
 		}
 		entry_point(mod, fns[i]);
 	}
-	if (first)
-		mg_arm(ctx, obj, first_mod, first, MG_KIND_FOPS,
+	if (hit->mod)
+		mg_arm(ctx, obj, hit->mod, hit->func, MG_KIND_FOPS,
 		       MG_ARMF_NO_OWNER, 0, site_skip);
 }
 
@@ -177,12 +180,14 @@ static __always_inline void owner_less_registered(void *ctx, __u64 obj,
  * protect: record the first, and name them all to modguardd.
  */
 static __always_inline void fops_registered(void *ctx,
-					    const struct file_operations *f)
+					    const struct file_operations *f,
+					    struct mg_chrdev *hit)
 {
 	__u64 fns[9];
 
 	if (!f || BPF_CORE_READ(f, owner))
 		return;
+	hit->fops = (__u64)f;
 	fns[0] = (__u64)BPF_CORE_READ(f, read);
 	fns[1] = (__u64)BPF_CORE_READ(f, write);
 	fns[2] = (__u64)BPF_CORE_READ(f, read_iter);
@@ -192,35 +197,138 @@ static __always_inline void fops_registered(void *ctx,
 	fns[6] = (__u64)BPF_CORE_READ(f, poll);
 	fns[7] = (__u64)BPF_CORE_READ(f, mmap);
 	fns[8] = (__u64)BPF_CORE_READ(f, release);
-	owner_less_registered(ctx, (__u64)f, fns, 9, 1);
+	owner_less_registered(ctx, (__u64)f, fns, 9, 1, hit);
+}
+
+/*
+ * Device numbers of owner-less devices, for the open-file guard
+ * (bpf/open_files.bpf.c).  A misc device's minor may be dynamic, so it is
+ * read when misc_register() returns; the registration waits here per thread.
+ */
+#define MG_MISC_MAJOR 10
+#define MG_MKDEV(ma, mi) (((__u32)(ma) << 20) | (__u32)(mi))
+
+struct misc_pending {
+	struct miscdevice *misc;
+	struct mg_chrdev c;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct misc_pending);
+} mg_misc_pending SEC(".maps");
+
+static __always_inline void chrdev_add(__u32 dev, const struct mg_chrdev *c)
+{
+	if (bpf_map_update_elem(&mg_chrdevs, &dev, c, BPF_ANY))
+		mg_stat_inc(MG_STAT_CHRDEVS_FULL);
 }
 
 SEC("kprobe/misc_register")
 int BPF_KPROBE(mg_misc_register, struct miscdevice *misc)
 {
-	fops_registered(ctx, BPF_CORE_READ(misc, fops));
+	struct misc_pending p = { .misc = misc };
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	fops_registered(ctx, BPF_CORE_READ(misc, fops), &p.c);
+	if (p.c.mod)
+		bpf_map_update_elem(&mg_misc_pending, &tid, &p, BPF_ANY);
+	return 0;
+}
+
+SEC("kretprobe/misc_register")
+int BPF_KRETPROBE(mg_misc_registered, int ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct misc_pending *p = bpf_map_lookup_elem(&mg_misc_pending, &tid);
+	struct miscdevice *misc;
+
+	if (!p)
+		return 0;
+	/* a local first: BPF_CORE_READ(p->misc, ...) would relocate p too */
+	misc = p->misc;
+	if (!ret)
+		chrdev_add(MG_MKDEV(MG_MISC_MAJOR, BPF_CORE_READ(misc, minor)),
+			   &p->c);
+	bpf_map_delete_elem(&mg_misc_pending, &tid);
 	return 0;
 }
 
 SEC("kprobe/misc_deregister")
 int BPF_KPROBE(mg_misc_deregister, struct miscdevice *misc)
 {
+	__u32 dev = MG_MKDEV(MG_MISC_MAJOR, BPF_CORE_READ(misc, minor));
+
 	mg_disarm((__u64)BPF_CORE_READ(misc, fops));
+	bpf_map_delete_elem(&mg_chrdevs, &dev);
 	return 0;
+}
+
+/* the minors [dev, dev + n) of one cdev; loop callbacks for bpf_loop() */
+struct cdev_range {
+	__u32 dev;
+	struct mg_chrdev c;
+};
+
+static long cdev_map_minor(__u32 i, struct cdev_range *r)
+{
+	chrdev_add(r->dev + i, &r->c);
+	return 0;
+}
+
+static long cdev_unmap_minor(__u32 i, struct cdev_range *r)
+{
+	__u32 dev = r->dev + i;
+
+	bpf_map_delete_elem(&mg_chrdevs, &dev);
+	return 0;
+}
+
+static __always_inline __u32 cdev_minors(__u32 count)
+{
+	return count < MG_MAX_CDEV_MINORS ? count : MG_MAX_CDEV_MINORS;
 }
 
 /* also what register_chrdev() uses underneath */
 SEC("kprobe/cdev_add")
-int BPF_KPROBE(mg_cdev_add, struct cdev *p)
+int BPF_KPROBE(mg_cdev_add, struct cdev *p, dev_t dev, unsigned int count)
 {
-	fops_registered(ctx, BPF_CORE_READ(p, ops));
+	struct cdev_range r = { .dev = dev };
+
+	fops_registered(ctx, BPF_CORE_READ(p, ops), &r.c);
+	if (r.c.mod)
+		bpf_loop(cdev_minors(count), cdev_map_minor, &r, 0);
+	return 0;
+}
+
+/*
+ * unregister_chrdev(): its cdev_del() is inlined into __unregister_chrdev()
+ * on 6.1, so the cdev_del probe does not see it.  The minors it maps lead
+ * to the fops.
+ */
+SEC("kprobe/__unregister_chrdev")
+int BPF_KPROBE(mg_unregister_chrdev, unsigned int major, unsigned int baseminor,
+	       unsigned int count)
+{
+	struct cdev_range r = { .dev = MG_MKDEV(major, baseminor) };
+	struct mg_chrdev *c = bpf_map_lookup_elem(&mg_chrdevs, &r.dev);
+
+	if (!c)
+		return 0;
+	mg_disarm(c->fops);
+	bpf_loop(cdev_minors(count), cdev_unmap_minor, &r, 0);
 	return 0;
 }
 
 SEC("kprobe/cdev_del")
 int BPF_KPROBE(mg_cdev_del, struct cdev *p)
 {
+	struct cdev_range r = { .dev = BPF_CORE_READ(p, dev) };
+
 	mg_disarm((__u64)BPF_CORE_READ(p, ops));
+	bpf_loop(cdev_minors(BPF_CORE_READ(p, count)), cdev_unmap_minor, &r, 0);
 	return 0;
 }
 
@@ -230,6 +338,7 @@ int BPF_KPROBE(mg_proc_register, struct proc_dir_entry *dir,
 	       struct proc_dir_entry *dp)
 {
 	const struct proc_ops *ops = BPF_CORE_READ(dp, proc_ops);
+	struct mg_chrdev hit = {};
 	__u64 fns[4];
 
 	if (!ops)
@@ -238,7 +347,7 @@ int BPF_KPROBE(mg_proc_register, struct proc_dir_entry *dir,
 	fns[1] = (__u64)BPF_CORE_READ(ops, proc_write);
 	fns[2] = (__u64)BPF_CORE_READ(ops, proc_open);
 	fns[3] = (__u64)BPF_CORE_READ(ops, proc_ioctl);
-	owner_less_registered(ctx, (__u64)dp, fns, 4, 2);
+	owner_less_registered(ctx, (__u64)dp, fns, 4, 2, &hit);
 	return 0;
 }
 

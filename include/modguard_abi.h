@@ -17,6 +17,16 @@
 #define MG_MAX_TEXT_PAGES 65536
 #define MG_MAX_INIT_PAGES 8192
 #define MG_MAX_ARMED 65536
+/* char device numbers and open files of owner-less file_operations */
+#define MG_MAX_CHRDEVS 4096
+#define MG_MAX_OPEN_FILES 16384
+/* at most this many minors of one cdev_add() are mapped to their module */
+#define MG_MAX_CDEV_MINORS 256
+/*
+ * mg_guard: per module, the files open on its owner-less devices, plus
+ * MG_GUARD_UNLOADING for each delete_module() under way (bpf/open_files.bpf.c)
+ */
+#define MG_GUARD_UNLOADING (1ll << 32)
 #define MG_RINGBUF_BYTES (1u << 20)
 #define MG_PAGE_SHIFT 12
 
@@ -42,6 +52,7 @@ enum mg_event_type {
 	MG_EV_TASK_MOVED = 10, /* a watched task moved, or an init finished */
 	MG_EV_ENTRY_POINT = 11, /* func: an owner-less fops function of mod */
 	MG_EV_REFUSED = 12,     /* delete_module() of a busy module denied */
+	MG_EV_FILE_CLOSED = 13, /* a file open on an owner-less device closed */
 };
 
 /* what points into a module; the report's "kind" */
@@ -66,6 +77,9 @@ enum mg_stat {
 	MG_STAT_MODULES_FULL = 2, /* modules that did not fit mg_modules */
 	MG_STAT_ARMED_FULL = 3,   /* callbacks that did not fit mg_armed */
 	MG_STAT_FILTER_HITS = 4,  /* events that passed the module-text filter */
+	MG_STAT_FILES_FULL = 5,   /* open files that did not fit mg_open_files */
+	MG_STAT_CHRDEVS_FULL = 6, /* device numbers that did not fit mg_chrdevs */
+	MG_STAT_OPENS_REFUSED = 7, /* opens refused: their module was unloading */
 	MG_STAT_MAX = 8,
 };
 
@@ -104,6 +118,27 @@ _Static_assert(sizeof(struct mg_armed_info) == 72, "mg_armed_info ABI");
 #define MG_ARMF_LEFT 2u      /* still armed when its module's exit returned */
 #define MG_ARMF_NO_OWNER 4u  /* fops/proc_ops registered without .owner */
 #define MG_ARMF_SITE_INIT 8u /* armed from init text: site is mod->init + off */
+
+/* value of mg_chrdevs, keyed by a kernel dev_t (major << 20 | minor) */
+struct mg_chrdev {
+	__u64 mod;  /* struct module * whose owner-less fops serve the device */
+	__u64 func; /* the first of those functions in its text */
+	__u64 fops; /* the file_operations (its ledger key) */
+};
+_Static_assert(sizeof(struct mg_chrdev) == 24, "mg_chrdev ABI");
+
+/* value of mg_open_files, keyed by struct file *: open on such a device */
+struct mg_open_file {
+	__u64 mod;
+	__u64 func;  /* as in struct mg_chrdev */
+	__u64 ts_ns; /* when it was opened */
+	__u32 dev;   /* kernel dev_t */
+	__u32 pid;   /* the thread that opened it */
+	__u32 tgid;
+	__u32 pad;
+	char comm[MG_COMM_LEN];
+};
+_Static_assert(sizeof(struct mg_open_file) == 56, "mg_open_file ABI");
 
 /* one ring buffer record */
 struct mg_event {

@@ -5,6 +5,12 @@
  * succeeds while a reader sleeps in mg_nofops_reader_read(). msleep() is
  * not interruptible: the reader wakes sleep_ms later and returns into freed
  * module text -> oops. This is the classic unload bug.
+ *
+ * chrdev=1 serves the same fops through register_chrdev() (a dynamic
+ * major, minor 0; no /dev node: mknod one) instead of a misc device.
+ * exit_delay_ms makes the exit sleep before it deregisters the device,
+ * widening the window in which a file can still be opened on a module
+ * whose unload has begun.
  */
 #include <linux/module.h>
 #include <linux/miscdevice.h>
@@ -14,6 +20,13 @@
 static unsigned int sleep_ms = 3000;
 module_param(sleep_ms, uint, 0444);
 MODULE_PARM_DESC(sleep_ms, "time read() sleeps before returning EOF (ms)");
+static bool chrdev;
+module_param(chrdev, bool, 0444);
+MODULE_PARM_DESC(chrdev, "register_chrdev() instead of misc_register()");
+static unsigned int exit_delay_ms;
+module_param(exit_delay_ms, uint, 0444);
+MODULE_PARM_DESC(exit_delay_ms, "exit sleeps this long before deregistering");
+static int major;
 
 static noinline ssize_t mg_nofops_reader_read(struct file *f, char __user *buf,
 					      size_t len, loff_t *pos)
@@ -37,16 +50,29 @@ static struct miscdevice mg_nofops_reader_dev = {
 
 static int __init mg_nofops_reader_init(void)
 {
-	int ret = misc_register(&mg_nofops_reader_dev);
+	int ret;
 
+	if (chrdev) {
+		major = register_chrdev(0, "mg_nofops_reader",
+					&mg_nofops_reader_fops);
+		ret = major < 0 ? major : 0;
+	} else {
+		ret = misc_register(&mg_nofops_reader_dev);
+	}
 	if (!ret)
-		pr_info("mg_nofops_reader: loaded (sleep_ms=%u)\n", sleep_ms);
+		pr_info("mg_nofops_reader: loaded (sleep_ms=%u, major %d)\n",
+			sleep_ms, chrdev ? major : 10);
 	return ret;
 }
 
 static void __exit mg_nofops_reader_exit(void)
 {
-	misc_deregister(&mg_nofops_reader_dev);
+	if (exit_delay_ms)
+		msleep(exit_delay_ms);
+	if (chrdev)
+		unregister_chrdev(major, "mg_nofops_reader");
+	else
+		misc_deregister(&mg_nofops_reader_dev);
 	pr_info("mg_nofops_reader: unloaded\n");
 }
 

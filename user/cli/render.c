@@ -86,7 +86,8 @@ static const char *get_or(const struct mg_record *rec, const char *key,
 static bool status_numeric(const char *key)
 {
 	return !strcmp(key, "pid") || !strcmp(key, "modules") ||
-	       !strcmp(key, "events") || !strcmp(key, "lost");
+	       !strcmp(key, "events") || !strcmp(key, "lost") ||
+	       !strcmp(key, "overflow") || !strcmp(key, "opens_refused");
 }
 
 void mg_render_status_text(FILE *out, const struct mg_record *rec)

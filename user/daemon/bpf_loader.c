@@ -359,9 +359,15 @@ int mg_bpf_start(struct mg_bpf **out, const char *kallsyms, int enforce,
 			p->mg_blocking_notifier_unregister,
 			p->mg_raw_notifier_unregister, p->mg_srcu_notifier_unregister
 		};
-		struct bpf_program *fops[] = { p->mg_misc_register, p->mg_misc_deregister,
+		struct bpf_program *fops[] = { p->mg_misc_register,
+					       p->mg_misc_registered,
+					       p->mg_misc_deregister,
 					       p->mg_cdev_add, p->mg_cdev_del,
+					       p->mg_unregister_chrdev,
 					       p->mg_proc_register, p->mg_pde_free };
+		struct bpf_program *files[] = { p->mg_file_open, p->mg_file_free };
+		char no_lsm[256];
+		int lsm = bpf_lsm_active(no_lsm, sizeof(no_lsm));
 #define GROUP(a, what) attach_group(b, a, sizeof(a) / sizeof(a[0]), what)
 		b->caps.refs = GROUP(refs, "module references");
 		b->caps.timers = GROUP(timers, "timers and hrtimers");
@@ -370,12 +376,22 @@ int mg_bpf_start(struct mg_bpf **out, const char *kallsyms, int enforce,
 		b->caps.rcu = GROUP(rcu, "RCU callbacks");
 		b->caps.notifiers = GROUP(notifiers, "notifier blocks");
 		b->caps.fops = GROUP(fops, "owner-less file operations");
+		/* open files on owner-less devices: BPF LSM hooks */
+		if (lsm && b->caps.fops)
+			b->caps.open_files = GROUP(files, "files open on "
+						   "owner-less devices");
+		else
+			mg_warn("bpf: files open on owner-less devices are not "
+				"counted: %s", lsm ? "the fops kprobes did not attach"
+						   : no_lsm);
 		if (!enforce) {
 			snprintf(b->caps.advisory_reason,
 				 sizeof(b->caps.advisory_reason),
 				 "modguardd runs with --advisory");
-		} else if (bpf_lsm_active(b->caps.advisory_reason,
-					  sizeof(b->caps.advisory_reason))) {
+		} else if (!lsm) {
+			snprintf(b->caps.advisory_reason,
+				 sizeof(b->caps.advisory_reason), "%s", no_lsm);
+		} else {
 			struct bpf_program *enf[] = { p->mg_delete_enter,
 						      p->mg_delete_exit,
 						      p->mg_capable };
@@ -674,6 +690,38 @@ int64_t mg_bpf_inflight(struct mg_bpf *b, uint64_t mod)
 	return v > 0 ? v : 0;
 }
 
+int mg_bpf_open_files(struct mg_bpf *b, uint64_t mod, struct mg_open_file **out,
+		      size_t *n)
+{
+	int fd = bpf_map__fd(b->skel->maps.mg_open_files);
+	struct mg_open_file *v = NULL, rec;
+	size_t cnt = 0, cap = 0;
+	uint64_t key, next;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &rec) || rec.mod != mod)
+			continue; /* closed meanwhile, or another module's */
+		if (cnt == cap) {
+			struct mg_open_file *nv;
+
+			cap = cap ? cap * 2 : 8;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				free(v);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		v[cnt++] = rec;
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
 void mg_bpf_set_stack_busy(struct mg_bpf *b, uint64_t mod, uint32_t tasks)
 {
 	int fd = bpf_map__fd(b->skel->maps.mg_stack_busy);
@@ -708,6 +756,25 @@ static void forget_pages(int fd, uint64_t mod, uint64_t start, uint64_t size)
 	}
 }
 
+/* device numbers a module left registered when it went */
+static void forget_chrdevs(struct mg_bpf *b, uint64_t mod)
+{
+	int fd = bpf_map__fd(b->skel->maps.mg_chrdevs);
+	uint32_t key, next, gone[256];
+	struct mg_chrdev c;
+	size_t n = 0;
+	void *prev = NULL;
+
+	while (n < 256 && !bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (!bpf_map_lookup_elem(fd, &key, &c) && c.mod == mod)
+			gone[n++] = key;
+	}
+	for (size_t i = 0; i < n; i++)
+		bpf_map_delete_elem(fd, &gone[i]);
+}
+
 void mg_bpf_forget_module(struct mg_bpf *b, uint64_t mod)
 {
 	struct mg_module_info info;
@@ -722,6 +789,7 @@ void mg_bpf_forget_module(struct mg_bpf *b, uint64_t mod)
 	bpf_map_delete_elem(fd, &mod);
 	mg_bpf_forget_armed(b, mod);
 	mg_bpf_unwatch_entries(b, mod);
+	forget_chrdevs(b, mod);
 }
 
 int mg_bpf_stats(struct mg_bpf *b, uint64_t out[MG_STAT_MAX])

@@ -25,6 +25,7 @@ struct mg_bpf_caps {
 	int rcu;       /* kprobes on call_rcu, rcu_barrier */
 	int notifiers; /* kprobes on the notifier chain (un)register functions */
 	int fops;      /* kprobes on misc/cdev/proc registration */
+	int open_files; /* lsm/file_open + file_free: owner-less open files */
 	int enforcing; /* plain delete_module() of a busy module is refused */
 	char advisory_reason[256]; /* why not, when not */
 };
@@ -52,6 +53,9 @@ int mg_bpf_module_reused(struct mg_bpf *b, uint64_t mod);
 void mg_bpf_wake_on_refs(struct mg_bpf *b, int on);
 /* callers inside mod's owner-less fops right now (kprobe counts) */
 int64_t mg_bpf_inflight(struct mg_bpf *b, uint64_t mod);
+/* files open on mod's owner-less devices (a copy; caller frees *out) */
+int mg_bpf_open_files(struct mg_bpf *b, uint64_t mod, struct mg_open_file **out,
+		      size_t *n);
 /* how many tasks the last scan found inside mod, for the enforcement */
 void mg_bpf_set_stack_busy(struct mg_bpf *b, uint64_t mod, uint32_t tasks);
 /* walk kallsyms once: one MG_EV_MODULE_SCAN per module already loaded */

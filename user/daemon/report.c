@@ -291,6 +291,41 @@ static void emit_tasks(struct mg_daemon *d, struct mg_module *m,
 	}
 }
 
+/*
+ * Files open on the module's owner-less devices: each is a reference the
+ * kernel does not count (.owner would have), with who opened it.
+ */
+static size_t emit_open_files(struct mg_daemon *d, struct mg_module *m,
+			      const struct mg_report_opts *o, FILE *out,
+			      struct mg_line *l)
+{
+	struct mg_open_file *f;
+	char fn[160], dev[32];
+	size_t n;
+
+	if (mg_bpf_open_files(d->bpf, m->addr, &f, &n))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		mg_format_addr(d, f[i].func, o->show_addrs, fn, sizeof(fn));
+		snprintf(dev, sizeof(dev), "%u:%u", f[i].dev >> 20,
+			 f[i].dev & 0xfffff);
+		mg_line_reset(l, "ref");
+		mg_line_add_str(l, "kind", "file");
+		mg_line_add_str(l, "function", fn);
+		mg_line_add_u64(l, "pid", f[i].tgid);
+		mg_line_add_u64(l, "tid", f[i].pid);
+		mg_line_add_str(l, "comm", f[i].comm);
+		mg_line_add_str(l, "device", dev);
+		add_seconds(l, "since", unix_seconds(d, f[i].ts_ns));
+		mg_line_add_str(l, "note",
+				"open on a device registered without .owner: "
+				"its next call enters the module");
+		emit(out, l);
+	}
+	free(f);
+	return n;
+}
+
 /* the module's entries in the callback ledger; returns how many */
 /*
  * left_only: for a gone module, only what the kernel side marked as left
@@ -349,6 +384,7 @@ int mg_report_kmod(struct mg_daemon *d, const struct mg_kmod *k,
 		int64_t inflight = mg_bpf_inflight(d->bpf, m->addr);
 
 		attributed = emit_holders(d, m, o, refs, &l);
+		vin.open_files = emit_open_files(d, m, o, refs, &l);
 		vin.own_pointers += emit_armed(d, m, o, refs, &l, 0);
 		emit_tasks(d, m, o, refs, &l, &vin);
 		/*
@@ -449,8 +485,10 @@ size_t mg_report_gone(struct mg_daemon *d, struct mg_module *m,
 	}
 	vin.own_pointers += emit_armed(d, m, o, refs, &l, 1);
 	/* tasks are matched by address too: not once a successor lives there */
-	if (!mg_bpf_module_reused(d->bpf, m->addr))
+	if (!mg_bpf_module_reused(d->bpf, m->addr)) {
 		emit_tasks(d, m, o, refs, &l, &vin);
+		vin.open_files = emit_open_files(d, m, o, refs, &l);
+	}
 	fclose(refs);
 
 	mg_line_reset(&l, "module");
@@ -471,7 +509,8 @@ size_t mg_report_gone(struct mg_daemon *d, struct mg_module *m,
 	}
 	mg_line_free(&l);
 	free(recs);
-	return vin.own_pointers + vin.foreign_tasks + vin.unknown_tasks;
+	return vin.own_pointers + vin.foreign_tasks + vin.unknown_tasks +
+	       vin.open_files;
 }
 
 int mg_report_module(struct mg_daemon *d, const char *name,

@@ -195,8 +195,13 @@ static void do_status(struct mg_daemon *d, char **args, int nargs, pid_t peer,
 	mg_line_add_u64(&l, "lost", stats[MG_STAT_RINGBUF_LOST]);
 	mg_line_add_u64(&l, "overflow", stats[MG_STAT_PAGES_FULL] +
 					     stats[MG_STAT_MODULES_FULL] +
-					     stats[MG_STAT_ARMED_FULL]);
+					     stats[MG_STAT_ARMED_FULL] +
+					     stats[MG_STAT_FILES_FULL] +
+					     stats[MG_STAT_CHRDEVS_FULL]);
 	mg_line_add_str(&l, "references", caps->refs ? "tracked" : "unavailable");
+	mg_line_add_str(&l, "open_files",
+			caps->open_files ? "tracked" : "unavailable");
+	mg_line_add_u64(&l, "opens_refused", stats[MG_STAT_OPENS_REFUSED]);
 	if (caps->enforcing) {
 		mg_line_add_str(&l, "mode", "enforcing");
 		mg_line_add_str(&l, "reason",

@@ -525,6 +525,7 @@ void mg_unload_note_event(struct mg_daemon *d, const struct mg_event *e)
 		return;
 	switch (e->type) {
 	case MG_EV_REF_PUT:
+	case MG_EV_FILE_CLOSED:
 	case MG_EV_TASK_MOVED:
 	case MG_EV_MODULE_FREE:
 	case MG_EV_MODULE_LOAD:
@@ -771,10 +772,12 @@ void mg_enforcement_refused(struct mg_daemon *d, struct mg_module *m,
 
 	snprintf(reason, sizeof(reason),
 		 "%s refused by modguard: %llu caller%s inside its owner-less "
-		 "file operations, %llu task%s seen inside its text",
+		 "file operations, %llu task%s seen inside its text, %llu "
+		 "file%s open on its owner-less devices",
 		 "delete_module()", (unsigned long long)e->obj,
 		 e->obj == 1 ? "" : "s", (unsigned long long)e->expires,
-		 e->expires == 1 ? "" : "s");
+		 e->expires == 1 ? "" : "s", (unsigned long long)e->func,
+		 e->func == 1 ? "" : "s");
 	/* the evidence as it is now */
 	mg_daemon_rescan(d);
 	b = open_memstream(&body, &body_len);

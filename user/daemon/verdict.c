@@ -8,7 +8,8 @@ enum mg_verdict mg_verdict_decide(const struct mg_verdict_input *in)
 	 * tasks still inside count as much as armed callbacks.
 	 */
 	if (in->gone)
-		return in->own_pointers || in->foreign_tasks || in->unknown_tasks
+		return in->own_pointers || in->foreign_tasks ||
+				       in->unknown_tasks || in->open_files
 			       ? MG_VERDICT_STALE
 			       : MG_VERDICT_CLEAN;
 	/*
@@ -18,9 +19,12 @@ enum mg_verdict mg_verdict_decide(const struct mg_verdict_input *in)
 	 * task we could not unwind (running on another CPU: like livepatch,
 	 * treat it as "retry", never as "not inside").  An unknown refcnt or a
 	 * module not yet (or no longer) live is busy too: when in doubt, refuse.
+	 * A file open on a device it registered without .owner counts as the
+	 * reference .owner would have taken: its next read() enters the
+	 * module whenever it comes.
 	 */
 	if (in->refcnt != 0 || in->foreign_tasks || in->unknown_tasks ||
-	    !in->live)
+	    in->open_files || !in->live)
 		return MG_VERDICT_BUSY;
 	return MG_VERDICT_CLEAN;
 }

@@ -20,6 +20,7 @@ struct mg_verdict_input {
 	int refcnt;	       /* users (refcnt - MODULE_REF_BASE), <0 unknown */
 	size_t foreign_tasks;  /* tasks inside its text that are not its own */
 	size_t unknown_tasks;  /* running elsewhere: could not be unwound */
+	size_t open_files;     /* open on its owner-less devices */
 	size_t own_pointers;   /* its own armed callbacks, kthreads, notifiers */
 };
 
