@@ -137,4 +137,31 @@ static __always_inline int mg_task_runnable(const void *task)
 	return BPF_CORE_READ(o, state) == 0;
 }
 
+/*
+ * Has the task a kretprobe return pending (anyone's, not only ours)?  Then
+ * its stack holds the rethook trampoline, and unwinding it while it is
+ * runnable WARNs (rethook_find_ret_addr(), kernel/trace/rethook.c).  The
+ * list is task_struct::rethooks since kretprobes moved onto rethook (5.19,
+ * CONFIG_KRETPROBE_ON_RETHOOK), ::kretprobe_instances before (5.11).
+ */
+struct task_struct___rethook {
+	struct llist_head rethooks;
+} __attribute__((preserve_access_index));
+
+struct task_struct___kretprobe {
+	struct llist_head kretprobe_instances;
+} __attribute__((preserve_access_index));
+
+static __always_inline int mg_task_rethook_pending(const void *task)
+{
+	const struct task_struct___rethook *r = task;
+	const struct task_struct___kretprobe *k = task;
+
+	if (bpf_core_field_exists(r->rethooks))
+		return BPF_CORE_READ(r, rethooks.first) != NULL;
+	if (bpf_core_field_exists(k->kretprobe_instances))
+		return BPF_CORE_READ(k, kretprobe_instances.first) != NULL;
+	return 0;
+}
+
 #endif /* MODGUARD_CORE_FIXES_BPF_H */

@@ -168,7 +168,7 @@ int BPF_PROG(mg_capable, const struct cred *cred, struct user_namespace *ns,
 		e->expires = st;
 		e->func = open > 0 ? open : 0;
 		__builtin_memcpy(e->name, req->name, sizeof(e->name));
-		bpf_ringbuf_submit(e, 0);
+		mg_event_submit(e);
 	}
 	bpf_map_delete_elem(&mg_unload_req, &tid);
 	return -MG_EPERM;
@@ -198,19 +198,12 @@ int mg_entry(struct pt_regs *ctx)
 				  .tid = (__u32)bpf_get_current_pid_tgid() };
 	__u32 one = 1, *depth;
 
-	__u32 *pending;
-
 	depth = bpf_map_lookup_elem(&mg_depth, &k);
 	if (depth)
 		__sync_fetch_and_add(depth, 1);
 	else if (bpf_map_update_elem(&mg_depth, &k, &one, BPF_ANY))
 		return 0; /* full: not counted, and its return will not be */
 	busy_add(k.mod, 1);
-	pending = bpf_map_lookup_elem(&mg_kret_tids, &k.tid);
-	if (pending)
-		__sync_fetch_and_add(pending, 1);
-	else
-		bpf_map_update_elem(&mg_kret_tids, &k.tid, &one, BPF_ANY);
 	return 0;
 }
 
@@ -224,7 +217,7 @@ int mg_entry_return(struct pt_regs *ctx)
 {
 	struct mg_depth_key k = { .mod = bpf_get_attach_cookie(ctx),
 				  .tid = (__u32)bpf_get_current_pid_tgid() };
-	__u32 *depth = bpf_map_lookup_elem(&mg_depth, &k), *pending;
+	__u32 *depth = bpf_map_lookup_elem(&mg_depth, &k);
 
 	if (!depth)
 		return 0;
@@ -233,12 +226,5 @@ int mg_entry_return(struct pt_regs *ctx)
 	else
 		__sync_fetch_and_add(depth, -1);
 	busy_add(k.mod, -1);
-	pending = bpf_map_lookup_elem(&mg_kret_tids, &k.tid);
-	if (pending) {
-		if (*pending <= 1)
-			bpf_map_delete_elem(&mg_kret_tids, &k.tid);
-		else
-			__sync_fetch_and_add(pending, -1);
-	}
 	return 0;
 }

@@ -107,19 +107,6 @@ MG_MAP struct {
 } mg_open_total SEC(".maps");
 
 /*
- * Threads with one of our kretprobe returns pending (counted in
- * mg_inflight).  The task scan must not unwind a runnable one: the 6.1
- * unwinder WARNs on a pending kretprobe in a runnable task's stack
- * (rethook_find_ret_addr()).  Any other runnable task it may unwind.
- */
-MG_MAP struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
-	__type(value, __u32);
-} mg_kret_tids SEC(".maps");
-
-/*
  * page of init text -> struct module *, for naming where a module armed a
  * callback from its init function.  Only trusted while that module is
  * still COMING: init text is freed, and reused, once init returns.
@@ -264,9 +251,22 @@ static __always_inline __s64 *mg_guard_word(__u64 mod)
 }
 
 /*
- * Submit an event that only matters to a waiting unload: no wake-up unless
- * one waits or the buffer fills up (modguardd drains the buffer before it
- * answers anything anyway).
+ * Submit an event modguardd must see now (a module loaded or freed, a
+ * refusal, a task moved, ...): always a wake-up.  Not the default
+ * "adaptive" one: that wakes the reader only when it has read everything
+ * before, so one record submitted without a wake-up (below) would hold
+ * back the wake-ups of every record after it.
+ */
+static __always_inline void mg_event_submit(struct mg_event *e)
+{
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+}
+
+/*
+ * Submit an event that only matters to a waiting unload (references taken
+ * and dropped, files closed: frequent): no wake-up unless one waits or the
+ * buffer fills up.  modguardd drains the buffer before it answers
+ * anything, and once more right after it starts to wait.
  */
 static __always_inline void mg_event_submit_lazy(struct mg_event *e)
 {
@@ -275,7 +275,7 @@ static __always_inline void mg_event_submit_lazy(struct mg_event *e)
 
 	if ((cfg && cfg->wake_on_refs) ||
 	    bpf_ringbuf_query(&mg_events, BPF_RB_AVAIL_DATA) > MG_RINGBUF_BYTES / 4)
-		flags = 0;
+		flags = BPF_RB_FORCE_WAKEUP;
 	bpf_ringbuf_submit(e, flags);
 }
 

@@ -128,7 +128,7 @@ static __always_inline int track_module(struct module *mod, __u32 type,
 	e->state = info.state;
 	e->refcnt = mg_module_refcnt(mod);
 	__builtin_memcpy(e->name, info.name, sizeof(e->name));
-	bpf_ringbuf_submit(e, 0);
+	mg_event_submit(e);
 	return 0;
 }
 
@@ -197,7 +197,16 @@ static long settle_armed(struct bpf_map *map, __u64 *key,
 	e->site = a->site;
 	e->kind = a->kind;
 	e->expires = a->expires;
-	bpf_ringbuf_submit(e, 0);
+	mg_event_submit(e);
+	return 0;
+}
+
+/* device numbers still mapped to a module that goes: nothing to guard */
+static long drop_chrdev(struct bpf_map *map, __u32 *dev, struct mg_chrdev *c,
+			__u64 *mod)
+{
+	if (c->mod == *mod)
+		bpf_map_delete_elem(map, dev);
 	return 0;
 }
 
@@ -225,6 +234,7 @@ int BPF_PROG(mg_module_free, struct module *mod)
 	bpf_map_delete_elem(&mg_inflight, &key);
 	bpf_map_delete_elem(&mg_stack_busy, &key);
 	bpf_map_delete_elem(&mg_guard, &key);
+	bpf_for_each_map_elem(&mg_chrdevs, drop_chrdev, &key, 0);
 	bpf_for_each_map_elem(&mg_armed, settle_armed, &key, 0);
 
 	e = mg_event_reserve(MG_EV_MODULE_FREE);
@@ -235,7 +245,7 @@ int BPF_PROG(mg_module_free, struct module *mod)
 	e->state = MG_MOD_GONE;
 	e->refcnt = mg_module_refcnt(mod);
 	BPF_CORE_READ_STR_INTO(&e->name, mod, name);
-	bpf_ringbuf_submit(e, 0);
+	mg_event_submit(e);
 	return 0;
 }
 

@@ -139,7 +139,7 @@ static __always_inline void entry_point(__u64 mod, __u64 func)
 		return;
 	e->mod = mod;
 	e->func = func;
-	bpf_ringbuf_submit(e, 0);
+	mg_event_submit(e);
 }
 
 /*

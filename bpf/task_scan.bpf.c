@@ -78,13 +78,14 @@ int mg_scan_tasks(struct bpf_iter__task *ctx)
 	/*
 	 * Never unwind a task on a CPU: it has no saved stack.  A runnable
 	 * task off CPU (preempted, just woken) has one, from its last
-	 * switch, and is unwound, unless one of our kretprobes is pending
-	 * in it: then the unwinder WARNs (rethook_find_ret_addr(),
-	 * kernel/trace/rethook.c: tsk != current && task_is_running(tsk));
-	 * such a task is counted in mg_inflight instead.
+	 * switch, and is unwound, unless a kretprobe return is pending in it
+	 * (ours on an owner-less fops function, or anyone's: rcu_barrier()
+	 * in a module's exit, say): then the unwinder WARNs
+	 * (rethook_find_ret_addr(), kernel/trace/rethook.c: tsk != current
+	 * && task_is_running(tsk)).  Such a task is "unknown, retry"; one in
+	 * an owner-less fops function is counted in mg_inflight anyway.
 	 */
-	if (running || (mg_task_runnable(task) &&
-			bpf_map_lookup_elem(&mg_kret_tids, &pid))) {
+	if (running || (mg_task_runnable(task) && mg_task_rethook_pending(task))) {
 		running = 1;
 		len = 0;
 	} else {

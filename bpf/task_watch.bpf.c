@@ -31,7 +31,7 @@ static __always_inline int moved(__u32 pid)
 	if (!e)
 		return 0;
 	e->pid = pid;
-	bpf_ringbuf_submit(e, 0);
+	mg_event_submit(e);
 	return 0;
 }
 
@@ -60,6 +60,6 @@ int BPF_KRETPROBE(mg_watch_init_done)
 	struct mg_event *e = mg_event_reserve(MG_EV_TASK_MOVED);
 
 	if (e)
-		bpf_ringbuf_submit(e, 0);
+		mg_event_submit(e);
 	return 0;
 }

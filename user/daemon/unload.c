@@ -415,6 +415,8 @@ static void op_evaluate(struct mg_daemon *d, struct mg_unload_op *op)
 	}
 
 	snprintf(op->build, sizeof(op->build), "%s", k.build);
+	mg_dbg("unload %s: verdict %s (%zu bytes of evidence)", op->name,
+	       mg_verdict_name(v), body_len);
 	if (op->mode == MODE_FORCE) {
 		start_unload(d, op, v == MG_VERDICT_CLEAN, body, body_len);
 		free(body);
@@ -529,6 +531,7 @@ void mg_unload_note_event(struct mg_daemon *d, const struct mg_event *e)
 	case MG_EV_TASK_MOVED:
 	case MG_EV_MODULE_FREE:
 	case MG_EV_MODULE_LOAD:
+		mg_dbg("unload: event %u re-checks the waiting unloads", e->type);
 		d->unload_eval = 1;
 		break;
 	default:
@@ -540,16 +543,32 @@ void mg_unload_run(struct mg_daemon *d)
 {
 	struct mg_unload_op *op, *next;
 
-	if (!d->unload_eval)
-		return;
-	d->unload_eval = 0;
-	/* one delete_module() at a time; the others wait their turn */
-	for (op = d->ops; op && !d->unloading; op = next) {
-		next = op->next;
-		if (op->state == OP_WAITING)
-			op_evaluate(d, op);
+	/*
+	 * Frequent events are submitted without a wake-up while nobody waits
+	 * (mg_event_submit_lazy()); one submitted between the last drain and
+	 * rearm() turning wake-ups on would sit unread until the deadline.
+	 * So drain once more after rearm(), and look again if it brought
+	 * news; a few rounds at most, then the wake-ups take over.
+	 */
+	for (int round = 0; d->unload_eval && round < 3; round++) {
+		d->unload_eval = 0;
+		/* one delete_module() at a time; the others wait their turn */
+		for (op = d->ops; op && !d->unloading; op = next) {
+			next = op->next;
+			if (op->state == OP_WAITING)
+				op_evaluate(d, op);
+		}
+		rearm(d);
+		if (!d->ops)
+			break;
+		mg_bpf_consume(d->bpf);
 	}
-	rearm(d);
+	if (d->unload_eval && d->ops) {
+		/* still news after the last round: look again shortly */
+		struct itimerspec soon = { .it_value.tv_nsec = 10 * 1000000 };
+
+		timerfd_settime(d->unload_timer_fd, 0, &soon, NULL);
+	}
 }
 
 void mg_unload_on_timer(struct mg_daemon *d)
