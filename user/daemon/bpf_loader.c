@@ -541,7 +541,8 @@ int mg_bpf_settle_armed(struct mg_bpf *b)
 	return dropped;
 }
 
-void mg_bpf_forget_armed(struct mg_bpf *b, uint64_t mod)
+/* ledger entries of mod armed before "before" (ns, bpf_ktime) */
+static void forget_armed(struct mg_bpf *b, uint64_t mod, uint64_t before)
 {
 	struct mg_armed_info *infos;
 	uint64_t *objs;
@@ -550,7 +551,7 @@ void mg_bpf_forget_armed(struct mg_bpf *b, uint64_t mod)
 	if (mg_bpf_armed(b, &objs, &infos, &n))
 		return;
 	for (size_t i = 0; i < n; i++)
-		if (infos[i].mod == mod)
+		if (infos[i].mod == mod && infos[i].ts_ns < before)
 			bpf_map_delete_elem(bpf_map__fd(b->skel->maps.mg_armed),
 					    &objs[i]);
 	free(objs);
@@ -756,40 +757,29 @@ static void forget_pages(int fd, uint64_t mod, uint64_t start, uint64_t size)
 	}
 }
 
-/* device numbers a module left registered when it went */
-static void forget_chrdevs(struct mg_bpf *b, uint64_t mod)
-{
-	int fd = bpf_map__fd(b->skel->maps.mg_chrdevs);
-	uint32_t key, next, gone[256];
-	struct mg_chrdev c;
-	size_t n = 0;
-	void *prev = NULL;
-
-	while (n < 256 && !bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (!bpf_map_lookup_elem(fd, &key, &c) && c.mod == mod)
-			gone[n++] = key;
-	}
-	for (size_t i = 0; i < n; i++)
-		bpf_map_delete_elem(fd, &gone[i]);
-}
-
 void mg_bpf_forget_module(struct mg_bpf *b, uint64_t mod)
 {
 	struct mg_module_info info;
 	int fd = bpf_map__fd(b->skel->maps.mg_modules);
+	uint64_t before = UINT64_MAX;
 
-	if (bpf_map_lookup_elem(fd, &mod, &info))
-		return;
-	forget_pages(bpf_map__fd(b->skel->maps.mg_text_pages), mod,
-		     info.text_start, info.text_size);
-	forget_pages(bpf_map__fd(b->skel->maps.mg_init_pages), mod,
-		     info.init_start, info.init_size);
-	bpf_map_delete_elem(fd, &mod);
-	mg_bpf_forget_armed(b, mod);
-	mg_bpf_unwatch_entries(b, mod);
-	forget_chrdevs(b, mod);
+	/*
+	 * The kernel side is ahead of the events: a module loaded at the same
+	 * address since (a quick reload lands there) owns the address's pages
+	 * and info now.  Then only what the old one armed goes.
+	 */
+	if (!bpf_map_lookup_elem(fd, &mod, &info)) {
+		if (info.state == MG_MOD_GONE) {
+			forget_pages(bpf_map__fd(b->skel->maps.mg_text_pages), mod,
+				     info.text_start, info.text_size);
+			forget_pages(bpf_map__fd(b->skel->maps.mg_init_pages), mod,
+				     info.init_start, info.init_size);
+			bpf_map_delete_elem(fd, &mod);
+		} else {
+			before = info.load_ns;
+		}
+	}
+	forget_armed(b, mod, before);
 }
 
 int mg_bpf_stats(struct mg_bpf *b, uint64_t out[MG_STAT_MAX])

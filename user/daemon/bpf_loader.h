@@ -45,7 +45,11 @@ void mg_bpf_keep_pins(struct mg_bpf *b, int keep);
  * for the enforcement: a kretprobe, then a kprobe, with mod as cookie.
  */
 int mg_bpf_watch_entry(struct mg_bpf *b, uint64_t mod, uint64_t func);
-/* drop the entry probes of a module that is gone */
+/*
+ * drop the entry probes of a module that is gone; call it in event order
+ * (at its MG_EV_MODULE_FREE), before a successor at the same address can
+ * have named entry points of its own
+ */
 void mg_bpf_unwatch_entries(struct mg_bpf *b, uint64_t mod);
 /* has a new module been loaded at the struct module address mod? */
 int mg_bpf_module_reused(struct mg_bpf *b, uint64_t mod);
@@ -71,9 +75,10 @@ int mg_bpf_armed(struct mg_bpf *b, uint64_t **objs, struct mg_armed_info **infos
  * ones disarmed where no tracepoint saw it.  Returns how many were dropped.
  */
 int mg_bpf_settle_armed(struct mg_bpf *b);
-/* forget ledger entries of a retired module */
-void mg_bpf_forget_armed(struct mg_bpf *b, uint64_t mod);
-/* drop a retired module from the in-kernel filter and ledger */
+/*
+ * drop a retired module from the in-kernel filter and ledger, leaving
+ * alone whatever a module loaded at the same address since owns
+ */
 void mg_bpf_forget_module(struct mg_bpf *b, uint64_t mod);
 /*
  * Watch these pids (and init completions) for a waiting unload: one

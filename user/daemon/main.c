@@ -95,6 +95,8 @@ static void on_event(const struct mg_event *e, void *ctx)
 		break;
 	case MG_EV_MODULE_FREE:
 		mg_dbg("module %s freed by %s[%u]", m->name, e->comm, e->tgid);
+		/* its text is gone, and the kernel disarmed probes there */
+		mg_bpf_unwatch_entries(d->bpf, m->addr);
 		mg_after_free(d, m, e);
 		break;
 	case MG_EV_ENTRY_POINT:
