@@ -8,7 +8,8 @@
  *
  * chrdev=1 serves the same fops through register_chrdev() (a dynamic
  * major, minor 0; no /dev node: mknod one) instead of a misc device.
- * exit_delay_ms makes the exit sleep before it deregisters the device,
+ * interruptible=1 lets a signal end the sleep (tests that must not wait
+ * for it).  exit_delay_ms makes the exit sleep before it deregisters the device,
  * widening the window in which a file can still be opened on a module
  * whose unload has begun.
  */
@@ -26,12 +27,18 @@ MODULE_PARM_DESC(chrdev, "register_chrdev() instead of misc_register()");
 static unsigned int exit_delay_ms;
 module_param(exit_delay_ms, uint, 0444);
 MODULE_PARM_DESC(exit_delay_ms, "exit sleeps this long before deregistering");
+static bool interruptible;
+module_param(interruptible, bool, 0444);
+MODULE_PARM_DESC(interruptible, "read() sleeps interruptibly (a signal ends it)");
 static int major;
 
 static noinline ssize_t mg_nofops_reader_read(struct file *f, char __user *buf,
 					      size_t len, loff_t *pos)
 {
-	msleep(sleep_ms);
+	if (interruptible)
+		msleep_interruptible(sleep_ms);
+	else
+		msleep(sleep_ms);
 	return 0;
 }
 

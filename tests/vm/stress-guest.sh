@@ -4,7 +4,7 @@
 #   bash tests/vm/stress-guest.sh BUILD_DIR CYCLES SEED
 #
 # modguardd once, then CYCLES times: insmod mg_nofops_reader with a short
-# sleep_ms, 2-4 owner-less readers (tests/vm/stress_reader.c, 1-6 open+read
+# sleep_ms, 2-4 owner-less readers (tests/vm/stress_reader.c, 1-4 open+read
 # rounds each) started at spread-out times around modguard-rmmod -t 10, so
 # readers keep arriving while the unload is judged, waits and happens.
 # The host judges; this side only records, into $VM_OUT:
@@ -63,7 +63,7 @@ echo "# stress-guest: $CYCLES cycles, seed $3" | tee "$out/progress"
 c=0
 while [ $c -lt "$CYCLES" ]; do
 	c=$((c + 1))
-	sm=$((20 + RANDOM % 81))                     # read() sleeps 20-100 ms
+	sm=$((20 + RANDOM % 41))                     # read() sleeps 20-60 ms
 	if ! insmod "$MODS/mg_nofops_reader.ko" sleep_ms=$sm; then
 		echo "cy $c insmod-failed" >> "$out/progress"
 		break
@@ -71,16 +71,17 @@ while [ $c -lt "$CYCLES" ]; do
 	n=$((2 + RANDOM % 3))                        # 2-4 readers
 	pids=()
 	# the first reader at once and the unload right behind it; the
-	# others start over the next 1.5 s and each make 1-6 open+read
+	# others start over the next 1 s and each make 1-4 open+read
 	# rounds until the device is gone: some get in before the unload is
-	# judged, some while it waits, some find the module gone
-	"$READER" $c 0 $((1 + RANDOM % 6)) $DEV >> "$tmp/readers.txt" 2>&1 &
+	# judged, some while it waits (their files keep it busy), some find
+	# the module unloading (ENODEV) or gone (ENOENT)
+	"$READER" $c 0 $((1 + RANDOM % 4)) $DEV >> "$tmp/readers.txt" 2>&1 &
 	pids+=($!)
 	"$RMMOD_G" -t 10 mg_nofops_reader > "$tmp/rm.out" 2>&1 &
 	rm_pid=$!
 	for ((r = 2; r <= n; r++)); do
-		d=$(((RANDOM * 32768 + RANDOM) % 1500000))
-		"$READER" $c $d $((1 + RANDOM % 6)) $DEV >> "$tmp/readers.txt" 2>&1 &
+		d=$(((RANDOM * 32768 + RANDOM) % 1000000))
+		"$READER" $c $d $((1 + RANDOM % 4)) $DEV >> "$tmp/readers.txt" 2>&1 &
 		pids+=($!)
 	done
 	wait $rm_pid

@@ -20,7 +20,8 @@ jq_check "the open path's reference is a holder with the reader's pid" "$JSON_FI
 	".modules[0].references | any(.kind==\"holder\" and .pid==$reader and .comm==\"cat\" and (.site|test(\"^(misc|chrdev)_open[+]\")))"
 jq_check "unattributed stays 1 beside it" "$JSON_FILE" \
 	'.modules[0].references | any(.function=="unattributed" and .count==1)'
-kill $early 2>/dev/null
+# both sleep interruptibly (msleep_interruptible): no need to wait 60 s
+kill $early $reader 2>/dev/null
 wait $early 2>/dev/null
 wait $reader 2>/dev/null
 report_json mg_owner_reader

@@ -10,11 +10,12 @@ start_daemon || return
 # module already; its 1.5 s timer has long fired, so it unloads cleanly)
 rmmod mg_leak_timer 2>/dev/null
 insmod "$MODS/mg_leak_timer.ko" delay_ms=600000
-insmod "$MODS/mg_nofops_reader.ko" sleep_ms=60000
+insmod "$MODS/mg_nofops_reader.ko" sleep_ms=60000 interruptible=1
 cat /dev/mg_nofops_reader & reader=$!
 wait_for 100 inside
 check "a reader is inside before the kill" inside
-# (its read() sleeps 60 s: long enough for a kill and a restart under TCG)
+# (its read() sleeps up to 60 s: long enough for a kill and a restart
+# under TCG; a signal ends it once the checks are done)
 
 kill -9 "$DPID"
 wait "$DPID" 2>/dev/null
@@ -35,6 +36,7 @@ jq_check "a callback armed before the restart is still listed" "$JSON_FILE" \
 	"$(has_ref_filter mg_leak_timer timer mg_leak_timer_fn+)"
 expect_rc 1 "after the restart the sleeping reader case is still refused" \
 	rmmod mg_nofops_reader
+kill $reader
 wait $reader
 wait_for 100 sh -c "! $MODGUARD report --json mg_nofops_reader | grep -q '\"kind\":\"task\"'"
 expect_rc 0 "... and unloads once the reader left" rmmod mg_nofops_reader
