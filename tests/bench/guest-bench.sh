@@ -32,9 +32,10 @@ SCAN_REPS=${BENCH_SCAN_REPS:-9}
 TASKS=${BENCH_TASKS:-100 1000 10000}
 RMMOD_REPS=${BENCH_RMMOD_REPS:-9}
 SECTIONS=${BENCH_SECTIONS:-overhead bpfstats verdict rmmod enforcement}
-# sleep/poll/pty: core kernel only; mod: module timers, hrtimers, work and
+# sleep/poll/pty: core kernel only; open: open+close of a char device (the
+# open-file guard's LSM hooks); mod: module timers, hrtimers, work and
 # delayed work; modref: module_get/module_put of a module (see mg_bench.c)
-WORKLOADS="sleep poll pty mod modref"
+WORKLOADS="sleep poll pty open mod modref"
 
 mkdir -p "$MG_WORK"
 : >"$RAW"

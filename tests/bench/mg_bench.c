@@ -5,12 +5,15 @@
  *   mg_bench time [-n N] -- CMD [ARG...]
  *       run CMD N times (stdout/stderr to /dev/null), print
  *       "median_us=M min_us=A max_us=B fails=F samples=s1,s2,..."
- *   mg_bench sleep|poll|pty [-j THREADS] (-i ITERS | -c MS)
+ *   mg_bench sleep|poll|pty|open [-j THREADS] (-i ITERS | -c MS)
  *       timer/workqueue-heavy core-kernel workloads in THREADS threads:
  *         sleep  nanosleep(1 us) with 1 ns timer slack (hrtimers)
  *         poll   ppoll()/select() with 1 us timeouts on an idle pipe
  *         pty    1-byte ping-pong over a pty pair per thread (each write
  *                queues flush_to_ldisc work)
+ *         open   open()+close() of /dev/null: a char device, so the
+ *                open-file guard's lsm/file_open and file_free hooks
+ *                take their longest path short of a tracked device
  *       -i: ITERS per thread, print "elapsed_us=E iters=I";
  *       -c: calibrate, run for about MS ms, print "iters=I" (per thread)
  *   mg_bench mod [-m MASK] (-i ITERS | -c MS)
@@ -165,7 +168,7 @@ static int do_time(int argc, char **argv)
 
 struct worker {
 	pthread_t th;
-	int kind;          /* 's'leep, 'p'oll, 't'ty */
+	int kind;          /* 's'leep, 'p'oll, 't'ty, 'o'pen */
 	long iters;        /* fixed count, or 0 to run until deadline */
 	uint64_t deadline; /* calibration: stop at this time */
 	long done;
@@ -197,6 +200,11 @@ static int one_step(struct worker *w, long i)
 			return select(w->fd[0] + 1, &r, NULL, NULL, &tv) < 0 ?
 				       -1 : 0;
 		}
+	case 'o': {
+		int fd = open("/dev/null", O_RDONLY);
+
+		return fd < 0 ? -1 : close(fd);
+	}
 	case 't':
 		if (write(w->fd[0], &c, 1) != 1 || read(w->fd[1], &c, 1) != 1 ||
 		    write(w->fd[1], &c, 1) != 1 || read(w->fd[0], &c, 1) != 1)
@@ -404,6 +412,8 @@ int main(int argc, char **argv)
 		return do_core('p', argc, argv);
 	if (!strcmp(argv[0], "pty"))
 		return do_core('t', argc, argv);
+	if (!strcmp(argv[0], "open"))
+		return do_core('o', argc, argv);
 	if (!strcmp(argv[0], "mod"))
 		return do_mod(argc, argv);
 	if (!strcmp(argv[0], "rpc"))
