@@ -4,7 +4,7 @@
 #   bash tests/vm/stress-guest.sh BUILD_DIR CYCLES SEED
 #
 # modguardd once, then CYCLES times: insmod mg_nofops_reader with a short
-# sleep_ms, 2-4 owner-less readers (tests/vm/stress_reader.c, 1-4 open+read
+# sleep_ms, 2-4 owner-less readers (tests/vm/stress_reader.c, 1-3 open+read
 # rounds each) started at spread-out times around modguard-rmmod -t 10, so
 # readers keep arriving while the unload is judged, waits and happens.
 # The host judges; this side only records, into $VM_OUT:
@@ -71,17 +71,17 @@ while [ $c -lt "$CYCLES" ]; do
 	n=$((2 + RANDOM % 3))                        # 2-4 readers
 	pids=()
 	# the first reader at once and the unload right behind it; the
-	# others start over the next 1 s and each make 1-4 open+read
+	# others start over the next 0.8 s and each make 1-3 open+read
 	# rounds until the device is gone: some get in before the unload is
 	# judged, some while it waits (their files keep it busy), some find
 	# the module unloading (ENODEV) or gone (ENOENT)
-	"$READER" $c 0 $((1 + RANDOM % 4)) $DEV >> "$tmp/readers.txt" 2>&1 &
+	"$READER" $c 0 $((1 + RANDOM % 3)) $DEV >> "$tmp/readers.txt" 2>&1 &
 	pids+=($!)
 	"$RMMOD_G" -t 10 mg_nofops_reader > "$tmp/rm.out" 2>&1 &
 	rm_pid=$!
 	for ((r = 2; r <= n; r++)); do
-		d=$(((RANDOM * 32768 + RANDOM) % 1000000))
-		"$READER" $c $d $((1 + RANDOM % 4)) $DEV >> "$tmp/readers.txt" 2>&1 &
+		d=$(((RANDOM * 32768 + RANDOM) % 800000))
+		"$READER" $c $d $((1 + RANDOM % 3)) $DEV >> "$tmp/readers.txt" 2>&1 &
 		pids+=($!)
 	done
 	wait $rm_pid
