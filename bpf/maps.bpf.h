@@ -263,20 +263,37 @@ static __always_inline void mg_event_submit(struct mg_event *e)
 }
 
 /*
- * Submit an event that only matters to a waiting unload (references taken
- * and dropped, files closed: frequent): no wake-up unless one waits or the
- * buffer fills up.  modguardd drains the buffer before it answers
- * anything, and once more right after it starts to wait.
+ * Events that only matter to a waiting unload (references taken and
+ * dropped, files closed) are frequent: a loop of module_get/put makes
+ * hundreds of thousands a second.  While nobody waits they wake nobody
+ * (modguardd drains the buffer before it answers anything, and once more
+ * right after it starts to wait), and they never take the last quarter of
+ * the buffer: that stays for the events that must not be lost (a module
+ * freed, what its exit left behind, a refusal).  A reference event
+ * dropped so is counted as lost, and its reference shows as unattributed.
  */
-static __always_inline void mg_event_submit_lazy(struct mg_event *e)
+static __always_inline int mg_someone_waits(void)
 {
 	struct mg_config *cfg = mg_get_config();
-	__u64 flags = BPF_RB_NO_WAKEUP;
 
-	if ((cfg && cfg->wake_on_refs) ||
-	    bpf_ringbuf_query(&mg_events, BPF_RB_AVAIL_DATA) > MG_RINGBUF_BYTES / 4)
-		flags = BPF_RB_FORCE_WAKEUP;
-	bpf_ringbuf_submit(e, flags);
+	return cfg && cfg->wake_on_refs;
+}
+
+static __always_inline struct mg_event *mg_event_reserve_lazy(__u32 type)
+{
+	if (!mg_someone_waits() &&
+	    bpf_ringbuf_query(&mg_events, BPF_RB_AVAIL_DATA) >
+		    MG_RINGBUF_BYTES / 4 * 3) {
+		mg_stat_inc(MG_STAT_RINGBUF_LOST);
+		return NULL;
+	}
+	return mg_event_reserve(type);
+}
+
+static __always_inline void mg_event_submit_lazy(struct mg_event *e)
+{
+	bpf_ringbuf_submit(e, mg_someone_waits() ? BPF_RB_FORCE_WAKEUP
+						 : BPF_RB_NO_WAKEUP);
 }
 
 #endif /* MODGUARD_MAPS_BPF_H */

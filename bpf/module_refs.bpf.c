@@ -15,14 +15,14 @@
 
 /*
  * Every open() of a file a module serves takes and drops a reference, so
- * these fire often: no name copy (modguardd knows it by address), and no
- * wake-up unless someone waits on references or the buffer fills up; the
- * daemon drains the buffer before it answers anything anyway.
+ * these fire often: no name copy (modguardd knows it by address), and the
+ * lazy reserve/submit of maps.bpf.h (no wake-up unless an unload waits;
+ * never the last quarter of the buffer).
  */
 static __always_inline int ref_event(struct module *mod, unsigned long ip,
 				     __u32 type)
 {
-	struct mg_event *e = mg_event_reserve(type);
+	struct mg_event *e = mg_event_reserve_lazy(type);
 
 	if (!e)
 		return 0;

@@ -113,7 +113,7 @@ int BPF_PROG(mg_file_free, struct file *file)
 	g = bpf_map_lookup_elem(&mg_guard, &mod);
 	if (g)
 		__sync_fetch_and_add(g, -1);
-	e = mg_event_reserve(MG_EV_FILE_CLOSED);
+	e = mg_event_reserve_lazy(MG_EV_FILE_CLOSED);
 	if (e) {
 		e->mod = mod;
 		e->obj = key;
