@@ -8,6 +8,7 @@
 #include "bpf_loader.h"
 #include "module_table.h"
 #include "symbolizer.h"
+#include "symcache.h"
 
 #define MG_DEFAULT_SOCKET "/run/modguard/modguard.sock"
 #define MG_DEFAULT_STATE_DIR "/var/lib/modguard"
@@ -26,6 +27,7 @@ struct mg_daemon {
 	struct mg_bpf *bpf;
 	struct mg_module_table table;
 	struct mg_symtab ksyms; /* core kernel text */
+	struct mg_symcache symcache; /* module symbols by build */
 	int listen_fd;
 
 	uint64_t start_ns;     /* CLOCK_MONOTONIC at start */

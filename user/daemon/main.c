@@ -87,9 +87,18 @@ static void on_event(const struct mg_event *e, void *ctx)
 		if (!m->build[0])
 			mg_kmod_build_id(d->sys_module, m->name, m->build,
 					 sizeof(m->build));
-		/* read its symbols now: after its exit they are gone */
-		if (e->type == MG_EV_MODULE_LOAD && !m->syms.loaded)
-			mg_symtab_load(&m->syms, d->kallsyms_path, m->name);
+		/*
+		 * read its symbols now: after its exit they are gone (from
+		 * the last load of the same build if there was one: all of
+		 * kallsyms is a long read)
+		 */
+		if (e->type == MG_EV_MODULE_LOAD && !m->syms.loaded &&
+		    mg_symcache_get(&d->symcache, m->name, m->build,
+				    m->text_start, &m->syms) &&
+		    !mg_symtab_load(&m->syms, d->kallsyms_path, m->name))
+			mg_symcache_put(&d->symcache, m->name, m->build,
+					m->text_start, m->init_start,
+					m->init_size, &m->syms);
 		mg_dbg("module %s seen, text %d bytes", m->name,
 		       (int)m->text_size);
 		break;
@@ -348,6 +357,7 @@ out:
 	mg_bpf_stop(d.bpf);
 	mg_table_free(&d.table);
 	mg_symtab_free(&d.ksyms);
+	mg_symcache_free(&d.symcache);
 	free(d.tasks);
 	close(sfd);
 	return ret;

@@ -33,6 +33,25 @@ static int symtab_add(struct mg_symtab *t, uint64_t addr, const char *name)
 	return 0;
 }
 
+int mg_symtab_copy(struct mg_symtab *dst, const struct mg_symtab *src,
+		   uint64_t delta, uint64_t skip_lo, uint64_t skip_hi)
+{
+	mg_symtab_free(dst);
+	for (size_t i = 0; i < src->n; i++) {
+		const struct mg_sym *y = &src->syms[i];
+
+		if (y->addr >= skip_lo && y->addr < skip_hi)
+			continue;
+		if (symtab_add(dst, y->addr + delta, y->name)) {
+			mg_symtab_free(dst);
+			return -ENOMEM;
+		}
+	}
+	/* src is sorted and a move keeps the order (no wrap in module space) */
+	dst->loaded = 1;
+	return 0;
+}
+
 /*
  * One kallsyms line: "ffffffffc0a01000 t name\t[module]".  Returns 1 and
  * fills the parts for a text symbol, 0 for anything else.

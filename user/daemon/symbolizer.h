@@ -30,6 +30,12 @@ struct mg_symtab {
 int mg_symtab_load(struct mg_symtab *t, const char *path, const char *module);
 void mg_symtab_free(struct mg_symtab *t);
 /*
+ * dst (emptied first) = src with every address moved by delta (mod 2^64),
+ * leaving out the symbols in [skip_lo, skip_hi).  Returns 0 or -ENOMEM.
+ */
+int mg_symtab_copy(struct mg_symtab *dst, const struct mg_symtab *src,
+		   uint64_t delta, uint64_t skip_lo, uint64_t skip_hi);
+/*
  * One pass over path for many modules at once (those loaded before us):
  * find(module, ctx) returns the table to fill, or NULL to skip a module.
  * Every table returned is marked loaded.  Returns 0 or -errno.
