@@ -37,9 +37,6 @@ exercise() {
 	dummy) ip link add mgd0 type dummy && ip link set mgd0 up && ip link del mgd0 ;;
 	veth) ip link add mgv0 type veth peer name mgv1 && ip link set mgv0 up && ip link del mgv0 ;;
 	bridge) ip link add mgbr0 type bridge && ip link set mgbr0 up && ip link del mgbr0 ;;
-	macvlan) ip link add mgd1 type dummy && ip link add mgm0 link mgd1 type macvlan &&
-		ip link del mgm0 && ip link del mgd1 && unload_all dummy ;;
-	vxlan) ip link add mgx0 type vxlan id 42 dstport 4789 && ip link del mgx0 ;;
 	tun) ip tuntap add mode tun mgt0 && ip link del mgt0 ;;
 	zram) echo 4M > /sys/block/zram0/disksize && echo 1 > /sys/block/zram0/reset ;;
 	brd) dd if=/dev/ram0 of=/dev/null bs=4k count=16 2>/dev/null ;;
