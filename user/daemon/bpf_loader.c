@@ -466,47 +466,55 @@ out:
 	return err;
 }
 
-int mg_bpf_armed(struct mg_bpf *b, uint64_t **objs, struct mg_armed_info **infos,
-		 size_t *n)
+/*
+ * A copy of every entry of a hash map with 8-byte keys: keys[i] -> the
+ * vsz-byte value at vals + i * vsz.  Entries deleted during the walk are
+ * left out.  The caller frees both.
+ */
+static int map_dump(int fd, uint64_t **keys, void **vals, size_t vsz, size_t *n)
 {
-	int fd = bpf_map__fd(b->skel->maps.mg_armed);
 	size_t cap = 64, cnt = 0;
-	uint64_t key, next, *o = malloc(cap * sizeof(*o));
-	struct mg_armed_info *in = malloc(cap * sizeof(*in));
+	uint64_t key, next, *k = malloc(cap * sizeof(*k));
+	char *v = malloc(cap * vsz);
 	void *prev = NULL;
 
-	if (!o || !in) {
-		free(o);
-		free(in);
-		return -ENOMEM;
-	}
+	if (!k || !v)
+		goto nomem;
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
 		if (cnt == cap) {
-			void *o2, *in2;
+			uint64_t *k2 = realloc(k, 2 * cap * sizeof(*k));
+			char *v2;
 
+			if (!k2)
+				goto nomem;
+			k = k2;
+			v2 = realloc(v, 2 * cap * vsz);
+			if (!v2)
+				goto nomem;
+			v = v2;
 			cap *= 2;
-			o2 = realloc(o, cap * sizeof(*o));
-			if (o2)
-				o = o2;
-			in2 = realloc(in, cap * sizeof(*in));
-			if (in2)
-				in = in2;
-			if (!o2 || !in2) {
-				free(o);
-				free(in);
-				return -ENOMEM;
-			}
 		}
-		if (bpf_map_lookup_elem(fd, &key, &in[cnt]))
-			continue; /* disarmed meanwhile */
-		o[cnt++] = key;
+		if (bpf_map_lookup_elem(fd, &key, v + cnt * vsz))
+			continue; /* deleted meanwhile */
+		k[cnt++] = key;
 	}
-	*objs = o;
-	*infos = in;
+	*keys = k;
+	*vals = v;
 	*n = cnt;
 	return 0;
+nomem:
+	free(k);
+	free(v);
+	return -ENOMEM;
+}
+
+int mg_bpf_armed(struct mg_bpf *b, uint64_t **objs, struct mg_armed_info **infos,
+		 size_t *n)
+{
+	return map_dump(bpf_map__fd(b->skel->maps.mg_armed), objs,
+			(void **)infos, sizeof(**infos), n);
 }
 
 int mg_bpf_settle_armed(struct mg_bpf *b)
@@ -694,30 +702,19 @@ int64_t mg_bpf_inflight(struct mg_bpf *b, uint64_t mod)
 int mg_bpf_open_files(struct mg_bpf *b, uint64_t mod, struct mg_open_file **out,
 		      size_t *n)
 {
-	int fd = bpf_map__fd(b->skel->maps.mg_open_files);
-	struct mg_open_file *v = NULL, rec;
-	size_t cnt = 0, cap = 0;
-	uint64_t key, next;
-	void *prev = NULL;
+	struct mg_open_file *v;
+	uint64_t *files;
+	size_t all, cnt = 0;
+	int err;
 
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &rec) || rec.mod != mod)
-			continue; /* closed meanwhile, or another module's */
-		if (cnt == cap) {
-			struct mg_open_file *nv;
-
-			cap = cap ? cap * 2 : 8;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv) {
-				free(v);
-				return -ENOMEM;
-			}
-			v = nv;
-		}
-		v[cnt++] = rec;
-	}
+	err = map_dump(bpf_map__fd(b->skel->maps.mg_open_files), &files,
+		       (void **)&v, sizeof(*v), &all);
+	if (err)
+		return err;
+	free(files);
+	for (size_t i = 0; i < all; i++)
+		if (v[i].mod == mod)
+			v[cnt++] = v[i];
 	*out = v;
 	*n = cnt;
 	return 0;

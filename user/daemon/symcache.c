@@ -34,7 +34,6 @@ int mg_symcache_put(struct mg_symcache *c, const char *name, const char *build,
 			if (c->slot[i].used < s->used)
 				s = &c->slot[i];
 	}
-	mg_symtab_free(&s->syms);
 	err = mg_symtab_copy(&s->syms, t, 0, init_start, init_start + init_size);
 	if (err)
 		return err;
