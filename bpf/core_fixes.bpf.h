@@ -164,4 +164,39 @@ static __always_inline int mg_task_rethook_pending(const void *task)
 	return 0;
 }
 
+/*
+ * The return addresses a kretprobe took off a task's stack: each pending
+ * return is a node on task->rethooks (newest first) holding the original
+ * ret_addr, and the stack holds the trampoline in its place
+ * (arch_rethook_prepare(), arch/x86/kernel/rethook.c).  Read without the
+ * unwinder, for the raw scan of bpf/task_scan.bpf.c: i is the node's
+ * position, and 0 ends the walk.  Older kernels keep kretprobe_instance
+ * nodes of their own; there the walk finds nothing.
+ */
+struct rethook_node___mg {
+	struct llist_node llist;
+	unsigned long ret_addr;
+} __attribute__((preserve_access_index));
+
+#define MG_RETHOOK_NODES 8
+
+static __always_inline __u64 mg_task_rethook_ret(const void *task, int i,
+						  __u64 *next)
+{
+	const struct task_struct___rethook *r = task;
+	struct llist_node *n;
+	struct rethook_node___mg *node;
+
+	if (!bpf_core_field_exists(r->rethooks) ||
+	    !bpf_core_type_exists(struct rethook_node___mg))
+		return 0;
+	n = i ? (struct llist_node *)*next : BPF_CORE_READ(r, rethooks.first);
+	if (!n)
+		return 0;
+	node = (void *)((char *)n -
+			bpf_core_field_offset(struct rethook_node___mg, llist));
+	*next = (__u64)BPF_CORE_READ(n, next);
+	return BPF_CORE_READ(node, ret_addr);
+}
+
 #endif /* MODGUARD_CORE_FIXES_BPF_H */

@@ -10,11 +10,12 @@
  * for that thread when the module is busy: the caller gets EPERM before the
  * module's exit can run.
  *
- * "Busy" must be known synchronously, so it is kept in two maps:
- *   - mg_inflight: callers inside an owner-less file_operations function (the
- *     entry points the kernel cannot protect), counted by a kprobe and a
- *     kretprobe that modguardd attaches to each such function when the
- *     module registers it (MG_EV_ENTRY_POINT), with the module as cookie;
+ * "Busy" must be known synchronously, so it is kept in three maps:
+ *   - mg_inflight: threads inside an owner-less file_operations function
+ *     (the entry points the kernel cannot protect), counted from a kprobe
+ *     that modguardd attaches to each such function when the module
+ *     registers it (MG_EV_ENTRY_POINT) until the thread's return to user
+ *     space (bpf/inflight.bpf.c);
  *   - mg_stack_busy: foreign tasks modguardd's last task scan found inside;
  *   - mg_guard: files open on its owner-less devices (open_files.bpf.c).
  * A delete_module() that passes marks the module's mg_guard word as
@@ -48,20 +49,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } mg_unloading SEC(".maps");
-
-/* kprobe entries not yet returned, per (module, thread) */
-struct mg_depth_key {
-	__u64 mod;
-	__u32 tid;
-	__u32 pad;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, struct mg_depth_key);
-	__type(value, __u32);
-} mg_depth SEC(".maps");
 
 /* syscalls:sys_enter_delete_module (include/trace/events/syscalls.h) */
 struct mg_sys_enter_delete_module {
@@ -172,59 +159,4 @@ int BPF_PROG(mg_capable, const struct cred *cred, struct user_namespace *ns,
 	}
 	bpf_map_delete_elem(&mg_unload_req, &tid);
 	return -MG_EPERM;
-}
-
-static __always_inline void busy_add(__u64 mod, __s64 delta)
-{
-	__s64 zero = 0, *b;
-
-	b = bpf_map_lookup_elem(&mg_inflight, &mod);
-	if (!b) {
-		if (delta < 0)
-			return;
-		bpf_map_update_elem(&mg_inflight, &mod, &zero, BPF_NOEXIST);
-		b = bpf_map_lookup_elem(&mg_inflight, &mod);
-		if (!b)
-			return;
-	}
-	__sync_fetch_and_add(b, delta);
-}
-
-/* attached by modguardd to each owner-less fops function, cookie = module */
-SEC("kprobe")
-int mg_entry(struct pt_regs *ctx)
-{
-	struct mg_depth_key k = { .mod = bpf_get_attach_cookie(ctx),
-				  .tid = (__u32)bpf_get_current_pid_tgid() };
-	__u32 one = 1, *depth;
-
-	depth = bpf_map_lookup_elem(&mg_depth, &k);
-	if (depth)
-		__sync_fetch_and_add(depth, 1);
-	else if (bpf_map_update_elem(&mg_depth, &k, &one, BPF_ANY))
-		return 0; /* full: not counted, and its return will not be */
-	busy_add(k.mod, 1);
-	return 0;
-}
-
-/*
- * Attached before mg_entry, so every counted entry has its return seen; a
- * return without a counted entry (a caller that was already inside when
- * the probes went on) finds no depth and changes nothing.
- */
-SEC("kretprobe")
-int mg_entry_return(struct pt_regs *ctx)
-{
-	struct mg_depth_key k = { .mod = bpf_get_attach_cookie(ctx),
-				  .tid = (__u32)bpf_get_current_pid_tgid() };
-	__u32 *depth = bpf_map_lookup_elem(&mg_depth, &k);
-
-	if (!depth)
-		return 0;
-	if (*depth <= 1)
-		bpf_map_delete_elem(&mg_depth, &k);
-	else
-		__sync_fetch_and_add(depth, -1);
-	busy_add(k.mod, -1);
-	return 0;
 }

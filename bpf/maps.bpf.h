@@ -48,8 +48,8 @@ MG_MAP struct {
 /*
  * Callers inside a module that the kernel does not count, for the
  * enforcement (bpf/enforce.bpf.c): entries through the owner-less
- * file_operations it registered, counted by kprobe/kretprobe pairs
- * (mg_inflight, written only by BPF), and tasks modguardd's last task scan
+ * file_operations it registered, counted per thread from the entry kprobe
+ * to the thread's return to user space (mg_inflight, written only by BPF), and tasks modguardd's last task scan
  * found inside (mg_stack_busy, written only by modguardd), so that neither
  * side ever overwrites the other's count.
  */
@@ -66,6 +66,34 @@ MG_MAP struct {
 	__type(key, __u64);
 	__type(value, __u32);
 } mg_stack_busy SEC(".maps");
+
+/*
+ * Who is making those calls: one struct mg_thread_calls per thread, and
+ * how many threads have one, so that the system call hooks that end them
+ * (bpf/inflight.bpf.c), which see every system call, stop at one array
+ * read while nobody is inside.
+ */
+MG_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MG_MAX_THREAD_CALLS);
+	__type(key, __u32);
+	__type(value, struct mg_thread_calls);
+} mg_thread_calls SEC(".maps");
+
+MG_MAP struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __s64);
+} mg_threads_inside SEC(".maps");
+
+/* thread id -> when it entered rcu_barrier() (bpf/registrations.bpf.c) */
+MG_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u64);
+} mg_barrier_start SEC(".maps");
 
 /*
  * Owner-less char devices and the files open on them (bpf/open_files.bpf.c).

@@ -18,6 +18,7 @@
 #include "maps.bpf.h"
 #include "core_fixes.bpf.h"
 #include "pending.bpf.h"
+#include "inflight.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -232,9 +233,12 @@ int BPF_PROG(mg_module_free, struct module *mod)
 		bpf_map_delete_elem(&mg_module_names, &nk);
 	}
 	bpf_map_delete_elem(&mg_inflight, &key);
+	mg_forget_callers(key);
 	bpf_map_delete_elem(&mg_stack_busy, &key);
 	bpf_map_delete_elem(&mg_guard, &key);
 	bpf_for_each_map_elem(&mg_chrdevs, drop_chrdev, &key, 0);
+	/* an rcu_barrier() the exit called has returned: settle it first */
+	mg_barrier_returned((__u32)bpf_get_current_pid_tgid());
 	bpf_for_each_map_elem(&mg_armed, settle_armed, &key, 0);
 
 	e = mg_event_reserve(MG_EV_MODULE_FREE);

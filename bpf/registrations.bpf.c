@@ -63,14 +63,13 @@ int BPF_KPROBE(mg_call_rcu, struct callback_head *head, void *func)
 	return 0;
 }
 
-/* rcu_barrier() waits for every callback queued before it started */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u32);
-	__type(value, __u64);
-} mg_barrier_start SEC(".maps");
-
+/*
+ * rcu_barrier() waits for every callback queued before it started.  Its
+ * end is not probed (a kretprobe would put a return trampoline on the
+ * stack of a task the task scan may unwind, bpf/inflight.bpf.c): it is the
+ * module_free that follows in the same thread (an exit that called it has
+ * returned), or the thread's death.
+ */
 SEC("kprobe/rcu_barrier")
 int BPF_KPROBE(mg_rcu_barrier_enter)
 {
@@ -78,28 +77,6 @@ int BPF_KPROBE(mg_rcu_barrier_enter)
 	__u64 now = bpf_ktime_get_ns();
 
 	bpf_map_update_elem(&mg_barrier_start, &tid, &now, BPF_ANY);
-	return 0;
-}
-
-static long drop_rcu_before(struct bpf_map *map, __u64 *key,
-			    struct mg_armed_info *a, __u64 *start)
-{
-	if (a->kind == MG_KIND_RCU && a->ts_ns < *start)
-		bpf_map_delete_elem(map, key);
-	return 0;
-}
-
-SEC("kretprobe/rcu_barrier")
-int BPF_KRETPROBE(mg_rcu_barrier_exit)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	__u64 *start = bpf_map_lookup_elem(&mg_barrier_start, &tid), s;
-
-	if (!start)
-		return 0;
-	s = *start;
-	bpf_map_delete_elem(&mg_barrier_start, &tid);
-	bpf_for_each_map_elem(&mg_armed, drop_rcu_before, &s, 0);
 	return 0;
 }
 
@@ -202,8 +179,14 @@ static __always_inline void fops_registered(void *ctx,
 
 /*
  * Device numbers of owner-less devices, for the open-file guard
- * (bpf/open_files.bpf.c).  A misc device's minor may be dynamic, so it is
- * read when misc_register() returns; the registration waits here per thread.
+ * (bpf/open_files.bpf.c).  A misc device's minor may be dynamic: it is
+ * known once misc_register() has picked it and calls
+ * device_create_with_groups(misc_class, parent, MKDEV(MISC_MAJOR, minor),
+ * misc, ...) (drivers/char/misc.c, 6.1 and 6.12), which is where it is
+ * read, with the miscdevice as drvdata.  That comes before the device is
+ * put on misc_list, so before any open can find it.  Not a kretprobe on
+ * misc_register(): see bpf/inflight.bpf.c.  The registration waits here
+ * per thread.
  */
 #define MG_MISC_MAJOR 10
 #define MG_MKDEV(ma, mi) (((__u32)(ma) << 20) | (__u32)(mi))
@@ -235,23 +218,26 @@ int BPF_KPROBE(mg_misc_register, struct miscdevice *misc)
 	fops_registered(ctx, BPF_CORE_READ(misc, fops), &p.c);
 	if (p.c.mod)
 		bpf_map_update_elem(&mg_misc_pending, &tid, &p, BPF_ANY);
+	else
+		bpf_map_delete_elem(&mg_misc_pending, &tid);
 	return 0;
 }
 
-SEC("kretprobe/misc_register")
-int BPF_KRETPROBE(mg_misc_registered, int ret)
+/*
+ * Called for every device any driver creates (cold), so the per-thread
+ * lookup comes first.  A device_create that then fails leaves the number
+ * mapped until misc_deregister() or the module's free drops it.
+ */
+SEC("kprobe/device_create_with_groups")
+int BPF_KPROBE(mg_misc_registered, void *class, void *parent, __u32 devt,
+	       void *drvdata)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct misc_pending *p = bpf_map_lookup_elem(&mg_misc_pending, &tid);
-	struct miscdevice *misc;
 
-	if (!p)
+	if (!p || (void *)p->misc != drvdata || (devt >> 20) != MG_MISC_MAJOR)
 		return 0;
-	/* a local first: BPF_CORE_READ(p->misc, ...) would relocate p too */
-	misc = p->misc;
-	if (!ret)
-		chrdev_add(MG_MKDEV(MG_MISC_MAJOR, BPF_CORE_READ(misc, minor)),
-			   &p->c);
+	chrdev_add(devt, &p->c);
 	bpf_map_delete_elem(&mg_misc_pending, &tid);
 	return 0;
 }

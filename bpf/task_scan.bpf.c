@@ -44,12 +44,100 @@ static __always_inline __u64 task_switches(struct task_struct *task)
 	return BPF_CORE_READ(task, nvcsw) + BPF_CORE_READ(task, nivcsw);
 }
 
+/*
+ * The raw stack of a task the unwinder must not touch: every word from its
+ * saved sp up, read with bpf_probe_read_kernel() (no unwinder, no
+ * rethook), that lies in some module's text.  Conservative: a stale word
+ * in an uninitialised slot counts too, which can only make the verdict
+ * "unknown, retry", never "not inside".  x86-64's THREAD_SIZE (16 KiB,
+ * arch/x86/include/asm/page_64_types.h, without KASAN) in 4 KiB chunks.
+ */
+#define MG_RAW_CHUNK 4096
+#define MG_RAW_CHUNKS 4
+#define MG_RAW_WORDS (MG_RAW_CHUNK / 8)
+
+struct raw_chunk {
+	__u64 w[MG_RAW_WORDS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct raw_chunk);
+} mg_raw_stack SEC(".maps");
+
+struct raw_scan {
+	__u64 base; /* address of w[0] */
+	__u64 sp;
+	__u64 lo, hi;
+	__u64 mod, word;
+};
+
+static long raw_word(__u32 i, struct raw_scan *r)
+{
+	__u32 zero = 0;
+	struct raw_chunk *c = bpf_map_lookup_elem(&mg_raw_stack, &zero);
+	__u64 w;
+
+	if (!c || i >= MG_RAW_WORDS)
+		return 1;
+	if (r->base + i * 8 < r->sp)
+		return 0;
+	w = c->w[i];
+	if (w - 1 < r->lo || w - 1 >= r->hi)
+		return 0;
+	r->mod = mg_text_owner(w - 1);
+	if (!r->mod)
+		return 0;
+	r->word = w;
+	return 1;
+}
+
+static __always_inline void raw_stack_scan(struct task_struct *task,
+					   struct raw_scan *r)
+{
+	__u64 stack = (__u64)BPF_CORE_READ(task, stack), next = 0, ret;
+	__u32 zero = 0;
+
+	/* the return addresses the trampolines stand for come first */
+	for (int i = 0; i < MG_RETHOOK_NODES; i++) {
+		ret = mg_task_rethook_ret(task, i, &next);
+		if (!ret)
+			break;
+		if (ret - 1 < r->lo || ret - 1 >= r->hi)
+			continue;
+		r->mod = mg_text_owner(ret - 1);
+		if (r->mod) {
+			r->word = ret;
+			return;
+		}
+		if (!next)
+			break;
+	}
+
+	r->sp = BPF_CORE_READ(task, thread.sp);
+	if (!stack || r->sp < stack || r->sp >= stack + MG_RAW_CHUNKS * MG_RAW_CHUNK)
+		return;
+	for (int k = 0; k < MG_RAW_CHUNKS && !r->mod; k++) {
+		struct raw_chunk *c = bpf_map_lookup_elem(&mg_raw_stack, &zero);
+
+		r->base = stack + k * MG_RAW_CHUNK;
+		if (!c || r->base + MG_RAW_CHUNK <= r->sp)
+			continue;
+		if (bpf_probe_read_kernel(c, sizeof(*c), (void *)r->base))
+			return;
+		bpf_loop(MG_RAW_WORDS, raw_word, r, 0);
+	}
+}
+
 SEC("iter/task")
 int mg_scan_tasks(struct bpf_iter__task *ctx)
 {
 	struct seq_file *seq = ctx->meta->seq;
 	struct task_struct *task = ctx->task;
 	struct mg_task_record rec;
+	struct raw_scan raw = {};
 	struct mg_text_bounds *b;
 	__u64 lo, hi, sw, threadfn = 0, tfn_mod = 0;
 	__u32 zero = 0, flags = 0, pid;
@@ -76,16 +164,33 @@ int mg_scan_tasks(struct bpf_iter__task *ctx)
 	running = task_on_cpu(task);
 	sw = task_switches(task);
 	/*
-	 * Never unwind a task on a CPU: it has no saved stack.  A runnable
-	 * task off CPU (preempted, just woken) has one, from its last
-	 * switch, and is unwound, unless a kretprobe return is pending in it
-	 * (ours on an owner-less fops function, or anyone's: rcu_barrier()
-	 * in a module's exit, say): then the unwinder WARNs
-	 * (rethook_find_ret_addr(), kernel/trace/rethook.c: tsk != current
-	 * && task_is_running(tsk)).  Such a task is "unknown, retry"; one in
-	 * an owner-less fops function is counted in mg_inflight anyway.
+	 * Never unwind a task on a CPU: it has no saved stack.  Never unwind
+	 * a task with a kretprobe return pending either, asleep or not: the
+	 * unwinder WARNs when it meets the rethook trampoline in a task that
+	 * is not current and is runnable (rethook_find_ret_addr(),
+	 * kernel/trace/rethook.c: "tsk != current && task_is_running(tsk)"),
+	 * and a sleeping task can be woken at any moment of the walk.
+	 * modguard itself has no kretprobe (bpf/inflight.bpf.c), so such a
+	 * trampoline is another tool's; its task is "unknown, retry" for
+	 * any module whose text a raw scan of its stack finds (above).
+	 *
+	 * What remains safe to unwind: a task off CPU whose rethooks list was
+	 * empty.  The trampoline is written onto a stack only by the task
+	 * itself, entering a kretprobed function (rethook_hook(), called from
+	 * the kprobe handler in the task's own context), so this one cannot
+	 * gain one unless it runs during the walk, which the switch-count
+	 * check below then reports as a torn trace.  On one CPU with the
+	 * scanner not preempted it cannot run at all; on SMP a foreign
+	 * kretprobe hit by a task woken mid-walk is the one case left (see
+	 * README, "What it cannot see").
 	 */
-	if (running || (mg_task_runnable(task) && mg_task_rethook_pending(task))) {
+	if (running) {
+		len = 0;
+	} else if (mg_task_rethook_pending(task)) {
+		raw.lo = lo;
+		raw.hi = hi;
+		raw_stack_scan(task, &raw);
+		flags |= MG_TASKF_RETHOOK;
 		running = 1;
 		len = 0;
 	} else {
@@ -95,8 +200,8 @@ int mg_scan_tasks(struct bpf_iter__task *ctx)
 	}
 	n = len > 0 ? len / sizeof(__u64) : 0;
 
-	rec.mod = 0;
-	rec.frame = 0;
+	rec.mod = raw.mod;
+	rec.frame = raw.word;
 	for (i = 0; i < MG_STACK_DEPTH; i++) {
 		/* a return address: the call that made it is one byte back */
 		__u64 ip = rec.stack[i] - 1;

@@ -53,12 +53,25 @@ int BPF_PROG(mg_watch_exit, struct task_struct *p)
 	return moved(p->pid);
 }
 
-/* a module finished its init (it is LIVE now, or failed and is going) */
-SEC("kretprobe/do_init_module")
-int BPF_KRETPROBE(mg_watch_init_done)
-{
-	struct mg_event *e = mg_event_reserve(MG_EV_TASK_MOVED);
+/* &module_notify_list, set by modguardd from kallsyms; 0 if unknown */
+const volatile __u64 mg_module_notify_list = 0;
 
+/*
+ * A module finished its init: do_init_module() sets it LIVE and then tells
+ * the module notifier chain, blocking_notifier_call_chain(&module_notify_list,
+ * MODULE_STATE_LIVE, mod) (kernel/module/main.c, 6.1 and 6.12).  An entry
+ * probe on that call, not a return probe on do_init_module(): see
+ * bpf/inflight.bpf.c.  A failed init goes through module_free instead.
+ */
+SEC("kprobe/blocking_notifier_call_chain")
+int BPF_KPROBE(mg_watch_init_done, void *nh, unsigned long val)
+{
+	struct mg_event *e;
+
+	if (!mg_module_notify_list || (__u64)nh != mg_module_notify_list ||
+	    val != 0 /* MODULE_STATE_LIVE */)
+		return 0;
+	e = mg_event_reserve(MG_EV_TASK_MOVED);
 	if (e)
 		mg_event_submit(e);
 	return 0;

@@ -80,7 +80,8 @@ enum mg_stat {
 	MG_STAT_FILES_FULL = 5,   /* open files that did not fit mg_open_files */
 	MG_STAT_CHRDEVS_FULL = 6, /* device numbers that did not fit mg_chrdevs */
 	MG_STAT_OPENS_REFUSED = 7, /* opens refused: their module was unloading */
-	MG_STAT_MAX = 8,
+	MG_STAT_THREADS_FULL = 8, /* in-flight callers that did not fit mg_thread_calls */
+	MG_STAT_MAX = 9,
 };
 
 /* value of mg_modules, keyed by the struct module address */
@@ -118,6 +119,28 @@ _Static_assert(sizeof(struct mg_armed_info) == 72, "mg_armed_info ABI");
 #define MG_ARMF_LEFT 2u      /* still armed when its module's exit returned */
 #define MG_ARMF_NO_OWNER 4u  /* fops/proc_ops registered without .owner */
 #define MG_ARMF_SITE_INIT 8u /* armed from init text: site is mod->init + off */
+
+/*
+ * value of mg_thread_calls, keyed by thread id: the calls into owner-less
+ * entry points that thread is making (bpf/inflight.bpf.c).  No return probe
+ * ends them: the thread's next system call entry or exit does, or its
+ * death.  Up to MG_THREAD_MODS modules at once (a read() of one module's
+ * device that reads another's); slot i is free when mod[i] == 0.
+ */
+#define MG_THREAD_MODS 4
+
+struct mg_thread_calls {
+	__u64 mod[MG_THREAD_MODS];   /* struct module * entered */
+	__u64 task;                  /* the thread's struct task_struct * */
+	__u64 since_ns;              /* first entry (bpf_ktime_get_ns) */
+	__u32 depth[MG_THREAD_MODS]; /* entries not yet ended, per module */
+	__u32 tgid;
+	__u32 pad;
+	char comm[MG_COMM_LEN];
+};
+_Static_assert(sizeof(struct mg_thread_calls) == 32 + 16 + 16 + 8 + 16,
+	       "mg_thread_calls ABI");
+#define MG_MAX_THREAD_CALLS 16384
 
 /* value of mg_chrdevs, keyed by a kernel dev_t (major << 20 | minor) */
 struct mg_chrdev {
@@ -171,6 +194,11 @@ _Static_assert(sizeof(struct mg_event) == 160, "mg_event ABI");
 #define MG_TASKF_KTHREAD 1u  /* a kernel thread */
 #define MG_TASKF_RUNNING 2u  /* on a CPU now: its stack is not reliable */
 #define MG_TASKF_OWN_FN 4u   /* kthread whose thread function is in mod */
+/*
+ * with RUNNING: a kretprobe return (another tool's) is pending in it, so
+ * its stack was not unwound; mod/frame come from a raw scan of its stack
+ */
+#define MG_TASKF_RETHOOK 8u
 
 struct mg_task_record {
 	__u64 mod;      /* struct module * of the first module frame */

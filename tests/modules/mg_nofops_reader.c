@@ -9,7 +9,11 @@
  * chrdev=1 serves the same fops through register_chrdev() (a dynamic
  * major, minor 0; no /dev node: mknod one) instead of a misc device.
  * interruptible=1 lets a signal end the sleep (tests that must not wait
- * for it).  exit_delay_ms makes the exit sleep before it deregisters the device,
+ * for it).  spin=1 makes read() busy-loop on the CPU (with cond_resched())
+ * for sleep_ms instead of sleeping: a caller that is running, not asleep,
+ * inside the module.  release_ms makes ->release() sleep that long: it runs
+ * from task work after close()'s system call exit, or in exit_files() of a
+ * dying task.  exit_delay_ms makes the exit sleep before it deregisters the device,
  * widening the window in which a file can still be opened on a module
  * whose unload has begun.
  */
@@ -17,6 +21,8 @@
 #include <linux/miscdevice.h>
 #include <linux/fs.h>
 #include <linux/delay.h>
+#include <linux/jiffies.h>
+#include <linux/sched.h>
 
 static unsigned int sleep_ms = 3000;
 module_param(sleep_ms, uint, 0444);
@@ -30,21 +36,42 @@ MODULE_PARM_DESC(exit_delay_ms, "exit sleeps this long before deregistering");
 static bool interruptible;
 module_param(interruptible, bool, 0444);
 MODULE_PARM_DESC(interruptible, "read() sleeps interruptibly (a signal ends it)");
+static bool spin;
+module_param(spin, bool, 0444);
+MODULE_PARM_DESC(spin, "read() busy-loops with cond_resched() instead of sleeping");
+static unsigned int release_ms;
+module_param(release_ms, uint, 0444);
+MODULE_PARM_DESC(release_ms, "release() sleeps this long (ms)");
 static int major;
 
 static noinline ssize_t mg_nofops_reader_read(struct file *f, char __user *buf,
 					      size_t len, loff_t *pos)
 {
-	if (interruptible)
+	if (spin) {
+		unsigned long end = jiffies + msecs_to_jiffies(sleep_ms);
+
+		while (time_before(jiffies, end))
+			cond_resched();
+	} else if (interruptible) {
 		msleep_interruptible(sleep_ms);
-	else
+	} else {
 		msleep(sleep_ms);
+	}
+	return 0;
+}
+
+static noinline int mg_nofops_reader_release(struct inode *inode,
+					     struct file *f)
+{
+	if (release_ms)
+		msleep(release_ms);
 	return 0;
 }
 
 static const struct file_operations mg_nofops_reader_fops = {
 	/* BUG: no .owner = THIS_MODULE */
 	.read = mg_nofops_reader_read,
+	.release = mg_nofops_reader_release,
 	.llseek = noop_llseek,
 };
 

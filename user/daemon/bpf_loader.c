@@ -20,6 +20,7 @@ struct mg_bpf {
 	struct ring_buffer *rb;
 	struct bpf_link *links[40];
 	int nlinks;
+	int calls_ends; /* the system call hooks that end in-flight calls */
 	struct mg_bpf_caps caps;
 	struct bpf_link *watch[4];
 	char pin_base[200];  /* the --pin-dir folder */
@@ -28,7 +29,7 @@ struct mg_bpf {
 	int keep_pins;       /* leave everything pinned on stop */
 	struct entry_probe {
 		uint64_t mod, func;
-		struct bpf_link *entry, *ret;
+		struct bpf_link *entry;
 	} *entries;
 	size_t nentries;
 	mg_event_fn fn;
@@ -212,24 +213,21 @@ static void adopt_entries(struct mg_bpf *b)
 		return;
 	while ((de = readdir(d))) {
 		struct entry_probe *n;
-		struct bpf_link *e, *r;
+		struct bpf_link *e;
 
 		if (sscanf(de->d_name, "%llx-%llx-ent", &mod, &func) != 2 ||
 		    !strstr(de->d_name, "-ent"))
 			continue;
 		snprintf(path, sizeof(path), "%s/%llx-%llx-ent", dir, mod, func);
 		e = bpf_link__open(path);
-		snprintf(path, sizeof(path), "%s/%llx-%llx-ret", dir, mod, func);
-		r = bpf_link__open(path);
-		n = e && r ? realloc(b->entries, (b->nentries + 1) * sizeof(*n)) : NULL;
+		n = e ? realloc(b->entries, (b->nentries + 1) * sizeof(*n)) : NULL;
 		if (!n) {
 			bpf_link__destroy(e);
-			bpf_link__destroy(r);
 			continue;
 		}
 		b->entries = n;
 		b->entries[b->nentries++] = (struct entry_probe){
-			.mod = mod, .func = func, .entry = e, .ret = r };
+			.mod = mod, .func = func, .entry = e };
 	}
 	closedir(d);
 }
@@ -254,6 +252,26 @@ static uint64_t kernel_symbol(const char *kallsyms, const char *name)
 	}
 	fclose(f);
 	return found;
+}
+
+/*
+ * The hooks that end counted calls (bpf/inflight.bpf.c): every system call
+ * runs them, so they go on only once there is a first entry point to count
+ * (most hosts have none), and stay on.
+ */
+static int attach_calls_ends(struct mg_bpf *b)
+{
+	int err;
+
+	if (b->calls_ends)
+		return 0;
+	err = attach(b, b->skel->progs.mg_calls_sys_enter);
+	if (!err)
+		err = attach(b, b->skel->progs.mg_calls_sys_exit);
+	if (err)
+		return err;
+	b->calls_ends = 1;
+	return 0;
 }
 
 /* attach a group of programs; the group counts only if all attached */
@@ -317,9 +335,15 @@ int mg_bpf_start(struct mg_bpf **out, const char *kallsyms, int enforce,
 	b->skel->rodata->mg_dwork_timer_fn =
 		kernel_symbol(kallsyms, "delayed_work_timer_fn");
 	b->skel->rodata->mg_rcu_state = kernel_symbol(kallsyms, "rcu_state");
+	b->skel->rodata->mg_module_notify_list =
+		kernel_symbol(kallsyms, "module_notify_list");
 	if (!b->skel->rodata->mg_dwork_timer_fn)
 		mg_warn("bpf: delayed_work_timer_fn not in %s: delayed work "
 			"shows as a core timer", kallsyms);
+	if (!b->skel->rodata->mg_module_notify_list)
+		mg_warn("bpf: module_notify_list not in %s: an unload waiting "
+			"for a module's init re-checks on its next reference "
+			"drop", kallsyms);
 	if (!b->skel->rodata->mg_rcu_state)
 		mg_warn("bpf: rcu_state not in %s: an RCU callback counts as "
 			"pending until a later rcu_barrier()", kallsyms);
@@ -352,8 +376,7 @@ int mg_bpf_start(struct mg_bpf **out, const char *kallsyms, int enforce,
 		struct bpf_program *work[] = { p->mg_work_queue, p->mg_work_start };
 		struct bpf_program *tasklets[] = { p->mg_tasklet_schedule,
 						   p->mg_tasklet_hi_schedule };
-		struct bpf_program *rcu[] = { p->mg_call_rcu, p->mg_rcu_barrier_enter,
-					      p->mg_rcu_barrier_exit };
+		struct bpf_program *rcu[] = { p->mg_call_rcu, p->mg_rcu_barrier_enter };
 		struct bpf_program *notifiers[] = {
 			p->mg_notifier_register, p->mg_atomic_notifier_unregister,
 			p->mg_blocking_notifier_unregister,
@@ -364,7 +387,8 @@ int mg_bpf_start(struct mg_bpf **out, const char *kallsyms, int enforce,
 					       p->mg_misc_deregister,
 					       p->mg_cdev_add, p->mg_cdev_del,
 					       p->mg_unregister_chrdev,
-					       p->mg_proc_register, p->mg_pde_free };
+					       p->mg_proc_register, p->mg_pde_free,
+					       p->mg_calls_task_free };
 		struct bpf_program *files[] = { p->mg_file_open, p->mg_file_free };
 		char no_lsm[256];
 		int lsm = bpf_lsm_active(no_lsm, sizeof(no_lsm));
@@ -414,6 +438,10 @@ int mg_bpf_start(struct mg_bpf **out, const char *kallsyms, int enforce,
 	}
 	if (b->pin_dir[0]) {
 		adopt_entries(b);
+		/* adopted entry probes count again: so must their ends */
+		if (b->nentries && attach_calls_ends(b))
+			mg_warn("bpf: the adopted entry probes count callers "
+				"that nothing ends: those modules stay busy");
 		sweep_old_builds(b);
 		if (b->same_version)
 			mg_info("bpf: adopted the programs and state pinned in %s "
@@ -606,8 +634,6 @@ int mg_bpf_watch(struct mg_bpf *b, const uint32_t *pids, size_t n)
 
 int mg_bpf_watch_entry(struct mg_bpf *b, uint64_t mod, uint64_t func)
 {
-	LIBBPF_OPTS(bpf_kprobe_opts, ropts, .retprobe = true, .bpf_cookie = mod,
-		    .offset = func);
 	LIBBPF_OPTS(bpf_kprobe_opts, eopts, .bpf_cookie = mod, .offset = func);
 	struct entry_probe *e, *n;
 	int err;
@@ -615,6 +641,19 @@ int mg_bpf_watch_entry(struct mg_bpf *b, uint64_t mod, uint64_t func)
 	for (size_t i = 0; i < b->nentries; i++)
 		if (b->entries[i].func == func && b->entries[i].mod == mod)
 			return 0;
+	/*
+	 * What ends a counted call goes on first (bpf/inflight.bpf.c): then
+	 * every counted entry is ended.  Without it, counting would keep the
+	 * module busy for good: better not to count.
+	 */
+	err = attach_calls_ends(b);
+	if (err) {
+		mg_warn("bpf: cannot watch entry point 0x%llx: the system call "
+			"hooks that end its calls did not attach; callers entering "
+			"there are seen only by task scans",
+			(unsigned long long)func);
+		return err;
+	}
 	n = realloc(b->entries, (b->nentries + 1) * sizeof(*n));
 	if (!n)
 		return -ENOMEM;
@@ -624,38 +663,29 @@ int mg_bpf_watch_entry(struct mg_bpf *b, uint64_t mod, uint64_t func)
 	e->mod = mod;
 	e->func = func;
 	/*
-	 * The return probe goes on first: then every counted entry has its
-	 * return seen.  By address (no name: module functions often share
-	 * names); kprobes take no module reference, unlike fentry.
+	 * By address (no name: module functions often share names); a kprobe
+	 * takes no module reference, unlike fentry, and no return probe: see
+	 * bpf/inflight.bpf.c.
 	 */
-	e->ret = bpf_program__attach_kprobe_opts(b->skel->progs.mg_entry_return,
-						 NULL, &ropts);
-	if (!e->ret)
-		goto fail;
 	e->entry = bpf_program__attach_kprobe_opts(b->skel->progs.mg_entry,
 						   NULL, &eopts);
-	if (!e->entry)
-		goto fail;
+	if (!e->entry) {
+		err = -errno;
+		mg_warn("bpf: cannot watch entry point 0x%llx: %s; callers "
+			"entering there are seen only by task scans",
+			(unsigned long long)func, strerror(-err));
+		return err;
+	}
 	/* pinned, so a restarted daemon keeps counting without a gap */
 	if (b->pin_dir[0]) {
 		char path[400];
 
-		snprintf(path, sizeof(path), "%s/entries/%llx-%llx-ret", b->pin_dir,
-			 (unsigned long long)mod, (unsigned long long)func);
-		bpf_link__pin(e->ret, path);
 		snprintf(path, sizeof(path), "%s/entries/%llx-%llx-ent", b->pin_dir,
 			 (unsigned long long)mod, (unsigned long long)func);
 		bpf_link__pin(e->entry, path);
 	}
 	b->nentries++;
 	return 0;
-fail:
-	err = -errno;
-	bpf_link__destroy(e->ret);
-	mg_warn("bpf: cannot watch entry point 0x%llx: %s; callers entering "
-		"there are seen only by task scans",
-		(unsigned long long)func, strerror(-err));
-	return err;
 }
 
 void mg_bpf_unwatch_entries(struct mg_bpf *b, uint64_t mod)
@@ -665,9 +695,7 @@ void mg_bpf_unwatch_entries(struct mg_bpf *b, uint64_t mod)
 	for (size_t i = 0; i < b->nentries; i++) {
 		if (b->entries[i].mod == mod) {
 			bpf_link__unpin(b->entries[i].entry);
-			bpf_link__unpin(b->entries[i].ret);
 			bpf_link__destroy(b->entries[i].entry);
-			bpf_link__destroy(b->entries[i].ret);
 			continue;
 		}
 		b->entries[j++] = b->entries[i];
@@ -718,6 +746,52 @@ int mg_bpf_open_files(struct mg_bpf *b, uint64_t mod, struct mg_open_file **out,
 	*out = v;
 	*n = cnt;
 	return 0;
+}
+
+int mg_bpf_callers(struct mg_bpf *b, uint64_t mod, uint32_t **tids,
+		   struct mg_thread_calls **calls, size_t *n)
+{
+	int fd = bpf_map__fd(b->skel->maps.mg_thread_calls);
+	size_t cap = 16, cnt = 0;
+	uint32_t key, next, *t = malloc(cap * sizeof(*t));
+	struct mg_thread_calls *c = malloc(cap * sizeof(*c));
+	void *prev = NULL;
+
+	if (!t || !c)
+		goto nomem;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		int inside = 0;
+
+		key = next;
+		prev = &key;
+		if (cnt == cap) {
+			uint32_t *t2 = realloc(t, 2 * cap * sizeof(*t));
+			struct mg_thread_calls *c2;
+
+			if (!t2)
+				goto nomem;
+			t = t2;
+			c2 = realloc(c, 2 * cap * sizeof(*c));
+			if (!c2)
+				goto nomem;
+			c = c2;
+			cap *= 2;
+		}
+		if (bpf_map_lookup_elem(fd, &key, &c[cnt]))
+			continue; /* ended meanwhile */
+		for (int i = 0; i < MG_THREAD_MODS; i++)
+			inside |= c[cnt].mod[i] == mod && c[cnt].depth[i];
+		if (inside)
+			t[cnt++] = key;
+	}
+	*tids = t;
+	*calls = c;
+	*n = cnt;
+	return 0;
+nomem:
+	free(t);
+	free(c);
+	return -ENOMEM;
 }
 
 void mg_bpf_set_stack_busy(struct mg_bpf *b, uint64_t mod, uint32_t tasks)
@@ -828,12 +902,9 @@ void mg_bpf_stop(struct mg_bpf *b)
 	 * next modguardd, e.g. across an upgrade.
 	 */
 	for (size_t i = 0; i < b->nentries; i++) {
-		if (!b->keep_pins) {
+		if (!b->keep_pins)
 			bpf_link__unpin(b->entries[i].entry);
-			bpf_link__unpin(b->entries[i].ret);
-		}
 		bpf_link__destroy(b->entries[i].entry);
-		bpf_link__destroy(b->entries[i].ret);
 	}
 	free(b->entries);
 	for (int i = 0; i < b->nlinks; i++) {

@@ -42,7 +42,8 @@ int mg_bpf_start(struct mg_bpf **out, const char *kallsyms, int enforce,
 void mg_bpf_keep_pins(struct mg_bpf *b, int keep);
 /*
  * Count callers entering func (an owner-less fops function of module mod)
- * for the enforcement: a kretprobe, then a kprobe, with mod as cookie.
+ * for the enforcement: a kprobe with mod as cookie, ended by the system
+ * call hooks of bpf/inflight.bpf.c (attached before the first one).
  */
 int mg_bpf_watch_entry(struct mg_bpf *b, uint64_t mod, uint64_t func);
 /*
@@ -55,7 +56,13 @@ void mg_bpf_unwatch_entries(struct mg_bpf *b, uint64_t mod);
 int mg_bpf_module_reused(struct mg_bpf *b, uint64_t mod);
 /* wake the daemon on every reference drop (while an unload waits) */
 void mg_bpf_wake_on_refs(struct mg_bpf *b, int on);
-/* callers inside mod's owner-less fops right now (kprobe counts) */
+/*
+ * The threads inside mod's owner-less fops, as bpf/inflight.bpf.c counts
+ * them: tids[i] and its calls[i] (a copy; the caller frees both).
+ */
+int mg_bpf_callers(struct mg_bpf *b, uint64_t mod, uint32_t **tids,
+		   struct mg_thread_calls **calls, size_t *n);
+/* threads inside mod's owner-less fops right now (kprobe counts) */
 int64_t mg_bpf_inflight(struct mg_bpf *b, uint64_t mod);
 /* files open on mod's owner-less devices (a copy; caller frees *out) */
 int mg_bpf_open_files(struct mg_bpf *b, uint64_t mod, struct mg_open_file **out,

@@ -277,7 +277,13 @@ static void emit_tasks(struct mg_daemon *d, struct mg_module *m,
 			mg_format_addr(d, t->threadfn, o->show_addrs, fn, sizeof(fn));
 			mg_line_add_str(l, "threadfn", fn);
 		}
-		if (t->flags & MG_TASKF_RUNNING)
+		if (t->flags & MG_TASKF_RETHOOK)
+			mg_line_add_str(l, "note",
+					"a kretprobe return (another tool's) is "
+					"pending in it, so its stack was not "
+					"unwound; a raw scan of it found the "
+					"module's text; retry");
+		else if (t->flags & MG_TASKF_RUNNING)
 			mg_line_add_str(l, "note",
 					"running on a CPU: its stack cannot be "
 					"trusted; retry");
@@ -288,6 +294,68 @@ static void emit_tasks(struct mg_daemon *d, struct mg_module *m,
 					"a caller inside the module's text");
 		mg_line_add_str(l, "stack", stack);
 		emit(out, l);
+	}
+}
+
+/* did the latest task scan list thread tid for mod? */
+static int scan_listed(const struct mg_daemon *d, uint64_t mod, uint32_t tid)
+{
+	for (size_t i = 0; i < d->ntasks; i++)
+		if (d->tasks[i].pid == tid && d->tasks[i].mod == mod)
+			return 1;
+	return 0;
+}
+
+/*
+ * Callers counted at the owner-less entry points (bpf/inflight.bpf.c):
+ * seen whether they run or sleep, even when their stacks cannot be
+ * unwound.  Those the scan already listed are not listed twice; a count
+ * the per-thread table could not hold is given as a bare count.
+ */
+static void emit_callers(struct mg_daemon *d, struct mg_module *m, FILE *out,
+			 struct mg_line *l, struct mg_verdict_input *vin,
+			 int64_t inflight)
+{
+	struct mg_thread_calls *c;
+	uint32_t *tids;
+	size_t n, seen = 0;
+
+	if (!mg_bpf_callers(d->bpf, m->addr, &tids, &c, &n)) {
+		for (size_t i = 0; i < n; i++) {
+			char comm[MG_COMM_LEN + 1];
+
+			seen++;
+			if (scan_listed(d, m->addr, tids[i]))
+				continue;
+			snprintf(comm, sizeof(comm), "%.*s", MG_COMM_LEN,
+				 c[i].comm);
+			mg_line_reset(l, "ref");
+			mg_line_add_str(l, "kind", "task");
+			mg_line_add_str(l, "function", "owner-less file operations");
+			mg_line_add_u64(l, "pid", c[i].tgid);
+			mg_line_add_u64(l, "tid", tids[i]);
+			mg_line_add_str(l, "comm", comm);
+			add_seconds(l, "since", unix_seconds(d, c[i].since_ns));
+			mg_line_add_str(l, "note",
+					"inside an owner-less fops function: "
+					"counted from its entry until the thread "
+					"returns to user space");
+			emit(out, l);
+			vin->foreign_tasks++;
+		}
+		free(tids);
+		free(c);
+	}
+	if (inflight > 0 && (size_t)inflight > seen) {
+		mg_line_reset(l, "ref");
+		mg_line_add_str(l, "kind", "task");
+		mg_line_add_str(l, "function", "owner-less file operations");
+		mg_line_add_u64(l, "count", (uint64_t)inflight - seen);
+		mg_line_add_str(l, "note",
+				"callers inside an owner-less fops function, "
+				"counted by its kprobes");
+		emit(out, l);
+		vin->foreign_tasks += (size_t)inflight - seen;
 	}
 }
 
@@ -387,22 +455,7 @@ int mg_report_kmod(struct mg_daemon *d, const struct mg_kmod *k,
 		vin.open_files = emit_open_files(d, m, o, refs, &l);
 		vin.own_pointers += emit_armed(d, m, o, refs, &l, 0);
 		emit_tasks(d, m, o, refs, &l, &vin);
-		/*
-		 * Callers counted at the owner-less entry points: seen even
-		 * while runnable, when their stacks cannot be unwound.
-		 */
-		if (inflight > 0 && (size_t)inflight > vin.foreign_tasks) {
-			mg_line_reset(&l, "ref");
-			mg_line_add_str(&l, "kind", "task");
-			mg_line_add_str(&l, "function", "owner-less file operations");
-			mg_line_add_u64(&l, "count",
-					(uint64_t)inflight - vin.foreign_tasks);
-			mg_line_add_str(&l, "note",
-					"callers inside an owner-less fops "
-					"function, counted by its kprobes");
-			emit(refs, &l);
-			vin.foreign_tasks = (size_t)inflight;
-		}
+		emit_callers(d, m, refs, &l, &vin, inflight);
 	}
 	if (d->scan_err) {
 		/* when in doubt, refuse: unseen tasks might be inside */

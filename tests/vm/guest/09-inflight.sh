@@ -1,0 +1,141 @@
+# Callers inside owner-less file_operations, counted without return probes
+# (bpf/inflight.bpf.c).  A kretprobe's trampoline on a task's stack makes
+# the kernel's unwinder WARN when the task scan meets it in a task that is
+# runnable (rethook_find_ret_addr(), kernel/trace/rethook.c), and a sleeping
+# task can be woken mid-walk: so modguard registers no kretprobe at all, and
+# never unwinds a task that carries anyone else's.  The counts must still
+# keep a module busy while a caller is inside, asleep or running, and must
+# end when it leaves: at its system call's exit, or at its death.
+
+start_daemon || return
+KPROBES=/sys/kernel/debug/kprobes/list
+KEVENTS=/sys/kernel/tracing/kprobe_events
+DEV=/dev/mg_nofops_reader
+lsmod_has() { grep -q "^$1 " /proc/modules; }
+# a kretprobe line of kprobes/list: "ADDR  r  SYM+0xOFF  ..."
+kretprobes() { grep -Ec '^[0-9a-f]+ +r +' "$KPROBES"; }
+# the task ref that names thread $2 in report $1
+task_named() { jq -e ".modules[0].references | any(.kind==\"task\" and .tid==$2)" "$1" >/dev/null; }
+no_task() { jq -e '.modules[0].references | all(.kind!="task")' "$1" >/dev/null; }
+pid_gone() { ! kill -0 "$1" 2>/dev/null; }
+report_to() { "$MODGUARD" report --json mg_nofops_reader > "$1" 2>/dev/null; }
+
+# 1. a reader asleep inside read(): counted, and no return trampoline
+insmod "$MODS/mg_nofops_reader.ko" sleep_ms=60000 interruptible=1
+# modguardd attaches it once it has read the registration event
+entry_probe() { grep -Eq '^[0-9a-f]+ +k +mg_nofops_reader_read\+0x0' "$KPROBES"; }
+wait_for 100 entry_probe
+check "the entry probe is on the owner-less read() (kprobes/list)" entry_probe
+cat "$DEV" > /dev/null & rd=$!
+wait_for 100 sh -c "grep -q mg_nofops_reader_read /proc/$rd/stack"
+check "... and modguard registered no kretprobe at all ($(kretprobes) in kprobes/list)" \
+	test "$(kretprobes)" = 0
+report_to "$MG_WORK/asleep.json"
+jq_check "the sleeping reader is a task of the report, by its tid" \
+	"$MG_WORK/asleep.json" ".modules[0].references | any(.kind==\"task\" and .tid==$rd)"
+jq_check "... and the verdict is busy" "$MG_WORK/asleep.json" '.modules[0].verdict=="busy"'
+expect_rc 1 "plain rmmod is refused while it sleeps inside" rmmod mg_nofops_reader
+expect_rc 0 "history" "$MODGUARD" history
+check "... the refusal counts 1 caller inside the owner-less file operations" \
+	out_has "1 caller inside its owner-less file operations"
+kill "$rd"
+wait "$rd" 2>/dev/null
+report_to "$MG_WORK/left.json"
+check "once its read() returned (a signal ended it), no task is counted" no_task "$MG_WORK/left.json"
+expect_rc 0 "... and modguard-rmmod unloads it (exit 0)" "$RMMOD_G" -t 20 mg_nofops_reader
+
+# 2. a reader running on the CPU inside read(): a busy loop with cond_resched()
+insmod "$MODS/mg_nofops_reader.ko" sleep_ms=6000 spin=1
+wait_for 100 entry_probe
+cat "$DEV" > /dev/null & rd=$!
+# on one vCPU this shell runs only while the reader is preempted, so its
+# stack shows where it spins
+wait_for 100 sh -c "grep -q mg_nofops_reader_read /proc/$rd/stack"
+report_to "$MG_WORK/spin.json"
+jq_check "a reader spinning inside read() is a task of the report, by its tid" \
+	"$MG_WORK/spin.json" ".modules[0].references | any(.kind==\"task\" and .tid==$rd)"
+jq_check "... and the verdict is busy" "$MG_WORK/spin.json" '.modules[0].verdict=="busy"'
+expect_rc 1 "plain rmmod is refused while it spins inside" rmmod mg_nofops_reader
+expect_rc 1 "modguard-rmmod -t 0.5 refuses (exit 1)" "$RMMOD_G" -t 0.5 mg_nofops_reader
+check "... naming a task" out_has "^ +task +"
+check "... and the module stays loaded" lsmod_has mg_nofops_reader
+expect_rc 0 "modguard-rmmod -t 60 waits for the spinning reader to return, then unloads" \
+	"$RMMOD_G" -t 60 mg_nofops_reader
+check "... the reader had returned by then" pid_gone "$rd"
+wait "$rd"
+check "... normally (cat exit 0)" test $? = 0
+
+# 3. ->release() after close()'s system call exit, and in a dying task:
+#    counted while it runs, ended at the next system call or at the death
+insmod "$MODS/mg_nofops_reader.ko" sleep_ms=10 release_ms=1500
+wait_for 100 entry_probe
+sh -c "exec 3<$DEV; exec 3<&-; sleep 600" & sh_pid=$!
+wait_for 100 sh -c "grep -q mg_nofops_reader_release /proc/$sh_pid/stack"
+report_to "$MG_WORK/release.json"
+jq_check "a ->release() running from close()'s task work is a task" \
+	"$MG_WORK/release.json" ".modules[0].references | any(.kind==\"task\" and .tid==$sh_pid)"
+released() { report_to "$MG_WORK/released.json" && no_task "$MG_WORK/released.json"; }
+wait_for 100 released
+check "... and not once the shell went on to its next system call" no_task "$MG_WORK/released.json"
+check "... while the shell lives on (not ended by its death)" kill -0 "$sh_pid"
+kill "$sh_pid" 2>/dev/null
+wait "$sh_pid" 2>/dev/null
+# a task killed with the file open: exit_files() runs ->release() after
+# sched_process_exit, and the task never returns to user space
+sh -c "exec 3<$DEV; exec sleep 600" & victim=$!
+wait_for 100 sh -c "ls -l /proc/$victim/fd 2>/dev/null | grep -q mg_nofops_reader"
+kill "$victim"
+wait "$victim" 2>/dev/null
+dead_clean() { report_to "$MG_WORK/dead.json" && jq -e '.modules[0].verdict=="clean"' "$MG_WORK/dead.json" > /dev/null; }
+wait_for 100 dead_clean
+jq_check "a task that died with the file open leaves no count behind (verdict clean)" \
+	"$MG_WORK/dead.json" '.modules[0].verdict=="clean"'
+expect_rc 0 "... and modguard-rmmod unloads it (exit 0)" "$RMMOD_G" -t 20 mg_nofops_reader
+
+# 4. another tool's kretprobe pending in a sleeping reader: its stack is
+#    never unwound (that is what WARNs), yet the reader is seen inside
+kretprobe_on() {
+	echo 'r:mgtest/msleep_ret msleep' >> "$KEVENTS" &&
+		echo 1 > /sys/kernel/tracing/events/mgtest/msleep_ret/enable
+}
+kretprobe_off() {
+	echo 0 > /sys/kernel/tracing/events/mgtest/msleep_ret/enable
+	echo '-:mgtest/msleep_ret' >> "$KEVENTS"
+}
+insmod "$MODS/mg_nofops_reader.ko" sleep_ms=3000
+if kretprobe_on; then
+	check "a foreign kretprobe is registered (the count is not vacuous)" \
+		test "$(kretprobes)" -ge 1
+	cat "$DEV" > /dev/null & rd=$!
+	# wchan, not /proc/PID/stack: get_wchan() unwinds only a task it
+	# holds asleep (pi_lock), /proc/PID/stack has the very race at issue
+	wait_for 100 sh -c "grep -q msleep /proc/$rd/wchan"
+	report_to "$MG_WORK/foreign.json"
+	jq_check "a reader with a foreign kretprobe pending is seen inside by a raw scan of its stack" \
+		"$MG_WORK/foreign.json" \
+		".modules[0].references | any(.kind==\"task\" and .tid==$rd and (.note|test(\"kretprobe\")))"
+	jq_check "... and the verdict is busy" "$MG_WORK/foreign.json" '.modules[0].verdict=="busy"'
+	expect_rc 0 "modguard-rmmod -t 30 waits for it, then unloads (exit 0)" \
+		"$RMMOD_G" -t 30 mg_nofops_reader
+	wait "$rd"
+	check "... the reader's read() had returned normally (cat exit 0)" test $? = 0
+
+	# the race of the old design: readers that wake up while scans run,
+	# a trampoline on every reader's stack
+	insmod "$MODS/mg_nofops_reader.ko" sleep_ms=8
+	( i=0; while [ $i -lt 60 ]; do cat "$DEV"; i=$((i + 1)); done ) > /dev/null & loop=$!
+	( i=0; while [ $i -lt 60 ]; do cat "$DEV"; i=$((i + 1)); done ) > /dev/null & loop2=$!
+	scans=0
+	while kill -0 "$loop" 2>/dev/null || kill -0 "$loop2" 2>/dev/null; do
+		report_to "$MG_WORK/race.json" && scans=$((scans + 1))
+	done
+	wait "$loop" "$loop2"
+	check "$scans task scans while 120 readers slept and woke with a trampoline pending" \
+		test "$scans" -ge 5
+	kretprobe_off
+	expect_rc 0 "... then modguard-rmmod unloads (exit 0)" "$RMMOD_G" -t 20 mg_nofops_reader
+else
+	not_ok "cannot set up a foreign kretprobe on msleep"
+	unload_quietly mg_nofops_reader
+fi
+check "no WARNING in the kernel log" sh -c '! dmesg | grep -q "WARNING:"'
