@@ -50,7 +50,7 @@ PROGS := $(OUT)/modguardd $(OUT)/modguard $(OUT)/modguard-rmmod
 # small programs the in-VM tests run
 VM_TOOLS := $(patsubst tests/vm/tools/%.c,$(OUT)/tests/vm/%,$(wildcard tests/vm/tools/*.c))
 
-.PHONY: all install test unit-test vm-test demo bench modules deps clean
+.PHONY: all install test unit-test vm-test demo bench stress modules deps clean
 all: $(PROGS)
 
 # --- BPF: vmlinux.h -> objects -> one linked object -> skeleton ----------
@@ -145,6 +145,14 @@ demo: deps
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all modules
 	$(Q)tools/bench $(OUT)
+
+# the long stress (not in CI: about half an hour): 1,000 cycles, up to six
+# readers of 20-260 ms each, task scans all along, guarded unloads
+STRESS_CYCLES ?= 1000
+stress: deps
+	$(Q)$(MAKE) --no-print-directory all modules
+	$(Q)STRESS_CYCLES=$(STRESS_CYCLES) STRESS_READERS=6 STRESS_VARY_MS=200 \
+		tests/vm/host/stress.sh $(OUT)
 
 clean:
 	$(call msg,CLEAN,$(OUT))

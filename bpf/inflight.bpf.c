@@ -23,6 +23,8 @@
  *     trace_sys_enter()/trace_sys_exit() in kernel/entry/common.c).  Every
  *     file_operations call runs inside a system call, and sys_exit fires
  *     only once the call chain below it has unwound;
+ *   - for a kworker, the end of the work item it ran
+ *     (tp_btf/workqueue_execute_end);
  *   - its death (tp_btf/sched_process_free, from delayed_put_task_struct(),
  *     kernel/exit.c): exit_files() and exit_task_work() ran every
  *     ->flush()/->release() of the dying task long before.
@@ -165,6 +167,19 @@ int BPF_PROG(mg_calls_sys_enter)
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(mg_calls_sys_exit)
+{
+	return thread_left_calls();
+}
+
+/*
+ * A kworker that ran a work item has left everything that item called: a
+ * ->release() that __fput() deferred to a kthread (delayed_fput(),
+ * fs/file_table.c) ends here, not at the worker's death.
+ * trace_workqueue_execute_end() fires after the work function returned
+ * (process_one_work(), kernel/workqueue.c).
+ */
+SEC("tp_btf/workqueue_execute_end")
+int BPF_PROG(mg_calls_work_end)
 {
 	return thread_left_calls();
 }

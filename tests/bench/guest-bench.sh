@@ -12,7 +12,7 @@
 #   BENCH_SCAN_REPS=9      timed verdicts per task count
 #   BENCH_TASKS="100 1000 10000"
 #   BENCH_RMMOD_REPS=9     insmod+rmmod pairs per variant
-#   BENCH_SECTIONS="overhead bpfstats verdict rmmod enforcement"
+#   BENCH_SECTIONS="overhead bpfstats verdict rmmod enforcement callers"
 #
 # Each section is one function bench_<name>; to add a measurement, write a
 # function and add its name to BENCH_SECTIONS (and a summary in tools/bench).
@@ -31,7 +31,7 @@ CAL_MS=${BENCH_CAL_MS:-400}
 SCAN_REPS=${BENCH_SCAN_REPS:-9}
 TASKS=${BENCH_TASKS:-100 1000 10000}
 RMMOD_REPS=${BENCH_RMMOD_REPS:-9}
-SECTIONS=${BENCH_SECTIONS:-overhead bpfstats verdict rmmod enforcement}
+SECTIONS=${BENCH_SECTIONS:-overhead bpfstats verdict rmmod enforcement callers}
 # sleep/poll/pty: core kernel only; open: open+close of a char device (the
 # open-file guard's LSM hooks); mod: module timers, hrtimers, work and
 # delayed work; modref: module_get/module_put of a module (see mg_bench.c)
@@ -268,6 +268,57 @@ bench_enforcement() {
 			done
 			stop_daemon
 			say "enforcement: round $rep $mode done"
+		done
+	done
+}
+
+# ---- 3c. the system call hooks that end in-flight calls ------------------
+# bpf/inflight.bpf.c ends a counted call at the thread's next sys_enter or
+# sys_exit; modguardd attaches those hooks only while an owner-less entry
+# point is watched.  Same daemon (enforcing), three modes, alternating:
+#   nohooks  no owner-less fops registered: the hooks are not attached
+#   hooks    mg_nofops_reader loaded: attached, nobody inside (one array
+#            read per system call)
+#   inside   and a reader asleep inside its read(): every system call also
+#            looks its thread up in mg_thread_calls
+# "wl WORKLOAD nohooks|hooks|inside REP ELAPSED_US"
+bench_callers() {
+	local rep mode order k w t rd
+	for rep in $(seq 1 "$REPS"); do
+		case $((rep % 3)) in
+		1) order="nohooks hooks inside" ;;
+		2) order="inside nohooks hooks" ;;
+		*) order="hooks inside nohooks" ;;
+		esac
+		for mode in $order; do
+			start_daemon || return 1
+			rd=
+			if [ "$mode" != nohooks ]; then
+				insmod "$MODS/mg_nofops_reader.ko" sleep_ms=600000 interruptible=1 ||
+					return 1
+				wait_for 100 grep -q 'mg_nofops_reader_read+0x0' \
+					/sys/kernel/debug/kprobes/list || return 1
+			fi
+			if [ "$mode" = inside ]; then
+				cat /dev/mg_nofops_reader > /dev/null & rd=$!
+				wait_for 100 grep -q mg_nofops_reader_read "/proc/$rd/stack" ||
+					return 1
+			fi
+			sleep 1
+			for k in $(seq 1 "$PER_ROUND"); do
+				for w in $WORKLOADS; do
+					case $w in mod | modref) continue ;; esac
+					t=$(run_workload "$w" "${ITERS[$w]}") || return 1
+					raw wl "$w" "$mode" "$rep" "$t"
+				done
+			done
+			if [ -n "$rd" ]; then
+				kill "$rd"
+				wait "$rd" 2>/dev/null
+			fi
+			unload_quietly mg_nofops_reader
+			stop_daemon
+			say "callers: round $rep $mode done"
 		done
 	done
 }

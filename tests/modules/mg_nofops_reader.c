@@ -13,7 +13,7 @@
  * for sleep_ms instead of sleeping: a caller that is running, not asleep,
  * inside the module.  release_ms makes ->release() sleep that long: it runs
  * from task work after close()'s system call exit, or in exit_files() of a
- * dying task.  exit_delay_ms makes the exit sleep before it deregisters the device,
+ * dying task.  vary_ms adds a random 0..vary_ms-1 ms to each read()'s sleep.  exit_delay_ms makes the exit sleep before it deregisters the device,
  * widening the window in which a file can still be opened on a module
  * whose unload has begun.
  */
@@ -23,6 +23,7 @@
 #include <linux/delay.h>
 #include <linux/jiffies.h>
 #include <linux/sched.h>
+#include <linux/random.h>
 
 static unsigned int sleep_ms = 3000;
 module_param(sleep_ms, uint, 0444);
@@ -36,6 +37,9 @@ MODULE_PARM_DESC(exit_delay_ms, "exit sleeps this long before deregistering");
 static bool interruptible;
 module_param(interruptible, bool, 0444);
 MODULE_PARM_DESC(interruptible, "read() sleeps interruptibly (a signal ends it)");
+static unsigned int vary_ms;
+module_param(vary_ms, uint, 0444);
+MODULE_PARM_DESC(vary_ms, "each read() sleeps up to this much longer, at random");
 static bool spin;
 module_param(spin, bool, 0444);
 MODULE_PARM_DESC(spin, "read() busy-loops with cond_resched() instead of sleeping");
@@ -47,15 +51,17 @@ static int major;
 static noinline ssize_t mg_nofops_reader_read(struct file *f, char __user *buf,
 					      size_t len, loff_t *pos)
 {
+	unsigned int ms = sleep_ms + (vary_ms ? get_random_u32() % vary_ms : 0);
+
 	if (spin) {
-		unsigned long end = jiffies + msecs_to_jiffies(sleep_ms);
+		unsigned long end = jiffies + msecs_to_jiffies(ms);
 
 		while (time_before(jiffies, end))
 			cond_resched();
 	} else if (interruptible) {
-		msleep_interruptible(sleep_ms);
+		msleep_interruptible(ms);
 	} else {
-		msleep(sleep_ms);
+		msleep(ms);
 	}
 	return 0;
 }

@@ -1,12 +1,15 @@
 #!/bin/bash
 # Guest side of tests/vm/host/stress.sh (runs inside tools/vm-run --out).
 #
-#   bash tests/vm/stress-guest.sh BUILD_DIR CYCLES SEED
+#   bash tests/vm/stress-guest.sh BUILD_DIR CYCLES SEED [MAX_READERS [VARY_MS]]
 #
 # modguardd once, then CYCLES times: insmod mg_nofops_reader with a short
-# sleep_ms, 2-4 owner-less readers (tests/vm/stress_reader.c, 1-3 open+read
-# rounds each) started at spread-out times around modguard-rmmod -t 10, so
-# readers keep arriving while the unload is judged, waits and happens.
+# sleep_ms (each read() sleeping up to VARY_MS longer, default 0), 2 to
+# MAX_READERS (default 4) owner-less readers (tests/vm/stress_reader.c, 1-3
+# open+read rounds each) started at spread-out times around modguard-rmmod
+# -t 10, so readers keep arriving while the unload is judged, waits and
+# happens.  All along, a loop of `modguard report` keeps the task scan
+# running over readers that sleep, wake and leave.
 # The host judges; this side only records, into $VM_OUT:
 #   progress     "cy N ..." per cycle (written through, survives a crash)
 #   cycles.txt   cy CYCLE sleep_ms=MS readers=N rm=RC waited=0|1
@@ -19,6 +22,9 @@
 MG_BUILD=${1:-build}
 CYCLES=${2:-200}
 RANDOM=${3:-1}
+MAX_READERS=${4:-4}
+VARY_MS=${5:-0}
+SCANS=${6:-1}
 export MG_BUILD
 . tests/vm/lib.sh
 
@@ -39,7 +45,7 @@ trace_setup() {
 	local e
 	echo 0 > $T/tracing_on &&
 		echo mono > $T/trace_clock &&
-		echo 4096 > $T/buffer_size_kb &&
+		echo 8192 > $T/buffer_size_kb &&
 		: > $T/trace || return 1
 	for e in sys_enter_read sys_exit_read sys_exit_openat; do
 		echo 'comm == "mg-stress-reade"' > $T/events/syscalls/$e/filter &&
@@ -59,16 +65,27 @@ fi
 
 start_daemon || { echo "# stress-guest: modguardd did not start"; exit 99; }
 
-echo "# stress-guest: $CYCLES cycles, seed $3" | tee "$out/progress"
+# task scans all along: each report walks every task's stack
+scans_stop=$tmp/scans.stop
+(
+	n=0
+	while [ "$SCANS" = 1 ] && [ ! -e "$scans_stop" ]; do
+		"$MODGUARD" report > /dev/null 2>&1 && n=$((n + 1))
+	done
+	echo "$n" > "$tmp/scans.count"
+) &
+scans_pid=$!
+
+echo "# stress-guest: $CYCLES cycles, seed $3, 2-$MAX_READERS readers, vary_ms $VARY_MS" | tee "$out/progress"
 c=0
 while [ $c -lt "$CYCLES" ]; do
 	c=$((c + 1))
 	sm=$((20 + RANDOM % 41))                     # read() sleeps 20-60 ms
-	if ! insmod "$MODS/mg_nofops_reader.ko" sleep_ms=$sm; then
+	if ! insmod "$MODS/mg_nofops_reader.ko" sleep_ms=$sm vary_ms=$VARY_MS; then
 		echo "cy $c insmod-failed" >> "$out/progress"
 		break
 	fi
-	n=$((2 + RANDOM % 3))                        # 2-4 readers
+	n=$((2 + RANDOM % (MAX_READERS - 1)))        # 2-MAX_READERS readers
 	pids=()
 	# the first reader at once and the unload right behind it; the
 	# others start over the next 0.8 s and each make 1-3 open+read
@@ -110,6 +127,9 @@ while [ $c -lt "$CYCLES" ]; do
 	fi
 done
 
+touch "$scans_stop"
+wait "$scans_pid"
+cp "$tmp/scans.count" "$out/scans.count" 2>/dev/null
 echo 0 > $T/tracing_on
 cp "$tmp/readers.txt" "$tmp/cycles.txt" "$out/"
 cat $T/trace > "$out/trace.txt"

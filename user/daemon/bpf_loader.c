@@ -20,7 +20,8 @@ struct mg_bpf {
 	struct ring_buffer *rb;
 	struct bpf_link *links[40];
 	int nlinks;
-	int calls_ends; /* the system call hooks that end in-flight calls */
+	/* the system call hooks that end in-flight calls; NULL: detached */
+	struct bpf_link *calls_ends[3];
 	struct mg_bpf_caps caps;
 	struct bpf_link *watch[4];
 	char pin_base[200];  /* the --pin-dir folder */
@@ -68,32 +69,39 @@ static int on_ringbuf(void *ctx, void *data, size_t len)
  * the same build is adopted as it is, so its program never stops running;
  * anything else is replaced after ours is attached.
  */
-static int attach(struct mg_bpf *b, struct bpf_program *prog)
+static struct bpf_link *attach_link(struct mg_bpf *b, struct bpf_program *prog)
 {
 	const char *name = bpf_program__name(prog);
 	struct bpf_link *link, *old = NULL;
 	char path[320];
-	int err;
 
 	if (b->pin_dir[0]) {
 		snprintf(path, sizeof(path), "%s/links/%s", b->pin_dir, name);
 		if (b->same_version && !access(path, F_OK))
 			old = bpf_link__open(path);
-		if (old) {
-			b->links[b->nlinks++] = old;
-			return 0;
-		}
+		if (old)
+			return old;
 	}
 	link = bpf_program__attach(prog);
 	if (!link) {
-		err = -errno;
-		mg_warn("bpf: cannot attach %s: %s", name, strerror(-err));
-		bpf_link__destroy(old);
-		return err;
+		int err = errno;
+
+		mg_warn("bpf: cannot attach %s: %s", name, strerror(err));
+		errno = err;
+		return NULL;
 	}
 	if (b->pin_dir[0] && bpf_link__pin(link, path))
 		mg_warn("bpf: cannot pin %s: %s; it will not survive a crash "
 			"of modguardd", path, strerror(errno));
+	return link;
+}
+
+static int attach(struct mg_bpf *b, struct bpf_program *prog)
+{
+	struct bpf_link *link = attach_link(b, prog);
+
+	if (!link)
+		return -errno ? -errno : -EINVAL;
 	b->links[b->nlinks++] = link;
 	return 0;
 }
@@ -256,21 +264,49 @@ static uint64_t kernel_symbol(const char *kallsyms, const char *name)
 
 /*
  * The hooks that end counted calls (bpf/inflight.bpf.c): every system call
- * runs them, so they go on only once there is a first entry point to count
- * (most hosts have none), and stay on.
+ * runs them, so they are on only while there is an entry point to count
+ * (most hosts have none).
  */
+static void detach_calls_ends(struct mg_bpf *b, int unpin)
+{
+	for (int i = 0; i < 3; i++) {
+		if (unpin)
+			bpf_link__unpin(b->calls_ends[i]);
+		bpf_link__destroy(b->calls_ends[i]);
+		b->calls_ends[i] = NULL;
+	}
+}
+
+/* a predecessor's hooks, pinned, with no entry point left to end */
+static void unpin_calls_ends(struct mg_bpf *b)
+{
+	const char *names[3] = { "mg_calls_sys_enter", "mg_calls_sys_exit",
+				 "mg_calls_work_end" };
+	char path[320];
+
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/links/%s", b->pin_dir, names[i]);
+		unlink(path);
+	}
+}
+
 static int attach_calls_ends(struct mg_bpf *b)
 {
-	int err;
+	struct bpf_program *progs[3] = { b->skel->progs.mg_calls_sys_enter,
+					 b->skel->progs.mg_calls_sys_exit,
+					 b->skel->progs.mg_calls_work_end };
 
-	if (b->calls_ends)
-		return 0;
-	err = attach(b, b->skel->progs.mg_calls_sys_enter);
-	if (!err)
-		err = attach(b, b->skel->progs.mg_calls_sys_exit);
-	if (err)
-		return err;
-	b->calls_ends = 1;
+	for (int i = 0; i < 3; i++) {
+		if (b->calls_ends[i])
+			continue;
+		b->calls_ends[i] = attach_link(b, progs[i]);
+		if (!b->calls_ends[i]) {
+			int err = -errno ? -errno : -EINVAL;
+
+			detach_calls_ends(b, 1);
+			return err;
+		}
+	}
 	return 0;
 }
 
@@ -442,6 +478,8 @@ int mg_bpf_start(struct mg_bpf **out, const char *kallsyms, int enforce,
 		if (b->nentries && attach_calls_ends(b))
 			mg_warn("bpf: the adopted entry probes count callers "
 				"that nothing ends: those modules stay busy");
+		if (!b->nentries)
+			unpin_calls_ends(b);
 		sweep_old_builds(b);
 		if (b->same_version)
 			mg_info("bpf: adopted the programs and state pinned in %s "
@@ -495,25 +533,25 @@ out:
 }
 
 /*
- * A copy of every entry of a hash map with 8-byte keys: keys[i] -> the
- * vsz-byte value at vals + i * vsz.  Entries deleted during the walk are
- * left out.  The caller frees both.
+ * A copy of every entry of a hash map: the ksz-byte keys at keys + i * ksz,
+ * the vsz-byte values at vals + i * vsz.  Entries deleted during the walk
+ * are left out.  The caller frees both.
  */
-static int map_dump(int fd, uint64_t **keys, void **vals, size_t vsz, size_t *n)
+static int map_copy(int fd, size_t ksz, void **keys, void **vals, size_t vsz,
+		    size_t *n)
 {
 	size_t cap = 64, cnt = 0;
-	uint64_t key, next, *k = malloc(cap * sizeof(*k));
-	char *v = malloc(cap * vsz);
+	char *k = malloc(cap * ksz), *v = malloc(cap * vsz);
+	uint64_t key[2] = { 0 }, next[2] = { 0 }; /* keys of up to 16 bytes */
 	void *prev = NULL;
 
-	if (!k || !v)
+	if (!k || !v || ksz > sizeof(key))
 		goto nomem;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(key, next, ksz);
+		prev = key;
 		if (cnt == cap) {
-			uint64_t *k2 = realloc(k, 2 * cap * sizeof(*k));
-			char *v2;
+			char *k2 = realloc(k, 2 * cap * ksz), *v2;
 
 			if (!k2)
 				goto nomem;
@@ -524,9 +562,10 @@ static int map_dump(int fd, uint64_t **keys, void **vals, size_t vsz, size_t *n)
 			v = v2;
 			cap *= 2;
 		}
-		if (bpf_map_lookup_elem(fd, &key, v + cnt * vsz))
+		if (bpf_map_lookup_elem(fd, key, v + cnt * vsz))
 			continue; /* deleted meanwhile */
-		k[cnt++] = key;
+		memcpy(k + cnt * ksz, key, ksz);
+		cnt++;
 	}
 	*keys = k;
 	*vals = v;
@@ -536,6 +575,12 @@ nomem:
 	free(k);
 	free(v);
 	return -ENOMEM;
+}
+
+/* the same for a map with 8-byte keys */
+static int map_dump(int fd, uint64_t **keys, void **vals, size_t vsz, size_t *n)
+{
+	return map_copy(fd, sizeof(**keys), (void **)keys, vals, vsz, n);
 }
 
 int mg_bpf_armed(struct mg_bpf *b, uint64_t **objs, struct mg_armed_info **infos,
@@ -701,6 +746,12 @@ void mg_bpf_unwatch_entries(struct mg_bpf *b, uint64_t mod)
 		b->entries[j++] = b->entries[i];
 	}
 	b->nentries = j;
+	/*
+	 * No entry point left: nothing can be counted any more, and the
+	 * module_free of each module cleared its callers' slots.
+	 */
+	if (!b->nentries)
+		detach_calls_ends(b, 1);
 }
 
 int mg_bpf_module_reused(struct mg_bpf *b, uint64_t mod)
@@ -751,47 +802,29 @@ int mg_bpf_open_files(struct mg_bpf *b, uint64_t mod, struct mg_open_file **out,
 int mg_bpf_callers(struct mg_bpf *b, uint64_t mod, uint32_t **tids,
 		   struct mg_thread_calls **calls, size_t *n)
 {
-	int fd = bpf_map__fd(b->skel->maps.mg_thread_calls);
-	size_t cap = 16, cnt = 0;
-	uint32_t key, next, *t = malloc(cap * sizeof(*t));
-	struct mg_thread_calls *c = malloc(cap * sizeof(*c));
-	void *prev = NULL;
+	struct mg_thread_calls *c;
+	uint32_t *t;
+	size_t all, cnt = 0;
+	int err;
 
-	if (!t || !c)
-		goto nomem;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
+	err = map_copy(bpf_map__fd(b->skel->maps.mg_thread_calls), sizeof(*t),
+		       (void **)&t, (void **)&c, sizeof(*c), &all);
+	if (err)
+		return err;
+	for (size_t i = 0; i < all; i++) {
 		int inside = 0;
 
-		key = next;
-		prev = &key;
-		if (cnt == cap) {
-			uint32_t *t2 = realloc(t, 2 * cap * sizeof(*t));
-			struct mg_thread_calls *c2;
-
-			if (!t2)
-				goto nomem;
-			t = t2;
-			c2 = realloc(c, 2 * cap * sizeof(*c));
-			if (!c2)
-				goto nomem;
-			c = c2;
-			cap *= 2;
-		}
-		if (bpf_map_lookup_elem(fd, &key, &c[cnt]))
-			continue; /* ended meanwhile */
-		for (int i = 0; i < MG_THREAD_MODS; i++)
-			inside |= c[cnt].mod[i] == mod && c[cnt].depth[i];
-		if (inside)
-			t[cnt++] = key;
+		for (int j = 0; j < MG_THREAD_MODS; j++)
+			inside |= c[i].mod[j] == mod && c[i].depth[j];
+		if (!inside)
+			continue;
+		t[cnt] = t[i];
+		c[cnt++] = c[i];
 	}
 	*tids = t;
 	*calls = c;
 	*n = cnt;
 	return 0;
-nomem:
-	free(t);
-	free(c);
-	return -ENOMEM;
 }
 
 void mg_bpf_set_stack_busy(struct mg_bpf *b, uint64_t mod, uint32_t tasks)
@@ -907,6 +940,7 @@ void mg_bpf_stop(struct mg_bpf *b)
 		bpf_link__destroy(b->entries[i].entry);
 	}
 	free(b->entries);
+	detach_calls_ends(b, !b->keep_pins);
 	for (int i = 0; i < b->nlinks; i++) {
 		if (!b->keep_pins)
 			bpf_link__unpin(b->links[i]);

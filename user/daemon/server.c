@@ -197,7 +197,8 @@ static void do_status(struct mg_daemon *d, char **args, int nargs, pid_t peer,
 					     stats[MG_STAT_MODULES_FULL] +
 					     stats[MG_STAT_ARMED_FULL] +
 					     stats[MG_STAT_FILES_FULL] +
-					     stats[MG_STAT_CHRDEVS_FULL]);
+					     stats[MG_STAT_CHRDEVS_FULL] +
+					     stats[MG_STAT_THREADS_FULL]);
 	mg_line_add_str(&l, "references", caps->refs ? "tracked" : "unavailable");
 	mg_line_add_str(&l, "open_files",
 			caps->open_files ? "tracked" : "unavailable");

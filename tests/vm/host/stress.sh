@@ -5,6 +5,11 @@
 #
 #   tests/vm/host/stress.sh [BUILD_DIR]
 #   STRESS_CYCLES=N STRESS_SEED=S   (defaults 200 and the date)
+#   STRESS_READERS=M  readers per cycle, 2 to M (default 4)
+#   STRESS_VARY_MS=V  each read() sleeps 20-60 ms plus 0..V-1 ms (default 0)
+# `make stress` runs the long version: 1,000 cycles, up to 6 readers, reads
+# of 20-260 ms.  In every version a loop of `modguard report` keeps the
+# task scan running over the readers as they sleep, wake and leave.
 #
 # The guest side is tests/vm/stress-guest.sh; the reader is
 # tests/vm/stress_reader.c, built here (the guest root is read-only).
@@ -23,6 +28,8 @@ cd "$(dirname "$0")/../../.." || exit 1
 build=${1:-build}
 cycles=${STRESS_CYCLES:-200}
 seed=${STRESS_SEED:-$(date +%s)}
+readers=${STRESS_READERS:-4}
+vary=${STRESS_VARY_MS:-0}
 work=$build/vm-stress
 rm -rf "$work"
 mkdir -p "$work"
@@ -57,13 +64,15 @@ if ! ${CC:-gcc} -O2 -static -Wall -o "$reader" tests/vm/stress_reader.c 2>"$work
 fi
 
 t0=$(date +%s)
-tools/vm-run --cpus 1 --timeout 1800 --out "$work" -- \
-	bash tests/vm/stress-guest.sh "$build" "$cycles" "$seed" > "$work/vm.out" 2>&1
+# about 1 s a cycle here, idle; a generous bound for a loaded host
+tools/vm-run --cpus 1 --timeout $((600 + cycles * 6)) --out "$work" -- \
+	bash tests/vm/stress-guest.sh "$build" "$cycles" "$seed" "$readers" "$vary" "${STRESS_SCANS:-1}" \
+	> "$work/vm.out" 2>&1
 vmrc=$?
 t1=$(date +%s)
 elapsed=$((t1 - t0))
 
-echo "# stress: seed $seed, vm-run exit $vmrc, ${elapsed}s wall (boot included)"
+echo "# stress: seed $seed, vm-run exit $vmrc, ${elapsed}s wall (boot included), 2-$readers readers, vary_ms $vary"
 if [ "$vmrc" != 0 ]; then
 	grep -v '^cy ' "$work/vm.out" | tail -60 | sed 's/^/#   /'
 fi
@@ -198,5 +207,8 @@ result "$([ "$arc" = 0 ] && [ "${viol:-1}" = 0 ] && [ "${checked:-0}" = "${nin:-
 # have readers arrive too late: otherwise it proved little
 result "$([ "$waited" -ge $((cycles / 10)) ] && [ "$(get noent)" -ge $((cycles / 10)) ]; echo $?)" \
 	"stress: the unload really had to wait ($waited of $cycles cycles waited on readers inside, $(get noent) opens found the module gone)"
-echo "# stress: $cycles cycles, ${nread:-?} readers (${nin:-?} in, $(get noent) found it gone), $rm_bad rmmod failures, ${elapsed}s"
+scans=$(cat "$work/scans.count" 2>/dev/null)
+result "$([ "${scans:-0}" -ge "$cycles" ]; echo $?)" \
+	"stress: task scans ran all along (${scans:-0} reports during $cycles cycles)"
+echo "# stress: $cycles cycles, ${nread:-?} readers (${nin:-?} in, $(get noent) found it gone), $rm_bad rmmod failures, ${scans:-0} task scans, ${elapsed}s"
 exit $((fails > 0))
