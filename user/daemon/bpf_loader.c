@@ -270,6 +270,8 @@ static uint64_t kernel_symbol(const char *kallsyms, const char *name)
 static void detach_calls_ends(struct mg_bpf *b, int unpin)
 {
 	for (int i = 0; i < 3; i++) {
+		if (!b->calls_ends[i])
+			continue;
 		if (unpin)
 			bpf_link__unpin(b->calls_ends[i]);
 		bpf_link__destroy(b->calls_ends[i]);
