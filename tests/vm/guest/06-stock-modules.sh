@@ -47,7 +47,8 @@ exercise() {
 }
 
 # block, network, filesystems, drivers, crypto; btrfs for its exit's
-# rcu_barrier() (a task runnable with a kretprobe pending: never unwound)
+# rcu_barrier() (the unloading task sleeps in it while scans run; its end
+# is the module_free of the same thread, bpf/registrations.bpf.c)
 for m in loop brd zram nbd dummy veth bridge tun tcp_bbr \
 	btrfs vfat squashfs fuse overlay snd_dummy e1000 virtio_net \
 	sha3_generic; do
