@@ -25,9 +25,10 @@
  *     only once the call chain below it has unwound;
  *   - for a kworker, the end of the work item it ran
  *     (tp_btf/workqueue_execute_end);
- *   - its death (tp_btf/sched_process_free, from delayed_put_task_struct(),
- *     kernel/exit.c): exit_files() and exit_task_work() ran every
- *     ->flush()/->release() of the dying task long before.
+ *   - its death (do_task_dead(), the last call of do_exit(), and as a
+ *     backstop tp_btf/sched_process_free, kernel/exit.c): exit_files()
+ *     and exit_task_work() ran every ->flush()/->release() of the dying
+ *     task before.
  * A ->release() that __fput() runs from task work after sys_exit
  * (task_work_run() in exit_to_user_mode_loop()) is ended by the thread's
  * next system call; while it runs, its file is also still counted by the
@@ -74,11 +75,30 @@ static __always_inline void threads_inside_add(__s64 delta)
 		__sync_fetch_and_add(n, delta);
 }
 
+/*
+ * tid has left every call it was making: end them all.  task, if set, must
+ * be the thread's own (a dead thread's id may be reused before its free).
+ */
+static __always_inline void calls_ended(__u32 tid, __u64 task)
+{
+	struct mg_thread_calls *c = bpf_map_lookup_elem(&mg_thread_calls, &tid);
+
+	if (!c || (task && c->task != task))
+		return;
+#pragma clang loop unroll(full)
+	for (int i = 0; i < MG_THREAD_MODS; i++)
+		if (c->mod[i] && c->depth[i])
+			inflight_add(c->mod[i], -1);
+	if (!bpf_map_delete_elem(&mg_thread_calls, &tid))
+		threads_inside_add(-1);
+}
+
 /* attached by modguardd to each owner-less fops function, cookie = module */
 SEC("kprobe")
 int mg_entry(struct pt_regs *ctx)
 {
 	__u64 mod = bpf_get_attach_cookie(ctx), id = bpf_get_current_pid_tgid();
+	__u64 task = (__u64)bpf_get_current_task();
 	__u32 tid = (__u32)id;
 	struct mg_thread_calls *c, fresh = {};
 	int slot = -1, free_slot = -1;
@@ -86,8 +106,13 @@ int mg_entry(struct pt_regs *ctx)
 	if (!mod)
 		return 0;
 	c = bpf_map_lookup_elem(&mg_thread_calls, &tid);
+	if (c && c->task != task) {
+		/* a dead thread's entry under a reused id: its calls are over */
+		calls_ended(tid, 0);
+		c = NULL;
+	}
 	if (!c) {
-		fresh.task = (__u64)bpf_get_current_task();
+		fresh.task = task;
 		fresh.since_ns = bpf_ktime_get_ns();
 		fresh.tgid = id >> 32;
 		bpf_get_current_comm(fresh.comm, sizeof(fresh.comm));
@@ -111,8 +136,10 @@ int mg_entry(struct pt_regs *ctx)
 		/*
 		 * Nowhere to remember it (map full, or a thread inside more
 		 * modules at once than MG_THREAD_MODS): counted and never
-		 * ended, so the module stays busy until it is freed.  Never
-		 * wrongly clean.
+		 * ended, so the module stays busy (refused) until modguardd
+		 * is stopped or runs --advisory, or a forced unload frees it;
+		 * `modguard status` counts it in "overflow".  Never wrongly
+		 * clean.
 		 */
 		mg_stat_inc(MG_STAT_THREADS_FULL);
 		inflight_add(mod, 1);
@@ -123,28 +150,14 @@ int mg_entry(struct pt_regs *ctx)
 		c->mod[slot] = mod;
 		c->depth[slot] = 0;
 	}
-	/* the thread is the only writer of its own entry: no atomics */
+	/*
+	 * No atomics: besides the thread itself, only module_free's sweep
+	 * (of a freed module's slots) and the thread's own death write its
+	 * entry, and neither runs while it is inside a live module's call.
+	 */
 	if (c->depth[slot]++ == 0)
 		inflight_add(mod, 1);
 	return 0;
-}
-
-/*
- * tid has left every call it was making: end them all.  task, if set, must
- * be the thread's own (a dead thread's id may be reused before its free).
- */
-static __always_inline void calls_ended(__u32 tid, __u64 task)
-{
-	struct mg_thread_calls *c = bpf_map_lookup_elem(&mg_thread_calls, &tid);
-
-	if (!c || (task && c->task != task))
-		return;
-#pragma clang loop unroll(full)
-	for (int i = 0; i < MG_THREAD_MODS; i++)
-		if (c->mod[i] && c->depth[i])
-			inflight_add(c->mod[i], -1);
-	if (!bpf_map_delete_elem(&mg_thread_calls, &tid))
-		threads_inside_add(-1);
 }
 
 /* the hot path: every system call of every task */
@@ -184,6 +197,22 @@ int BPF_PROG(mg_calls_work_end)
 	return thread_left_calls();
 }
 
+/*
+ * The task is dying: do_exit() ran exit_files() and exit_task_work() (its
+ * last ->release()s) before it calls do_task_dead() (kernel/exit.c), in
+ * the task's own context.  Earlier than sched_process_free, which waits
+ * for the parent to reap it: a zombie must not keep a module busy.
+ */
+SEC("kprobe/do_task_dead")
+int BPF_KPROBE(mg_calls_task_dead)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	calls_ended(tid, (__u64)bpf_get_current_task());
+	mg_barrier_returned(tid, (__u64)bpf_get_current_task());
+	return 0;
+}
+
 /* a task is gone for good; also the end of an rcu_barrier() it was in */
 SEC("tp_btf/sched_process_free")
 int BPF_PROG(mg_calls_task_free, struct task_struct *p)
@@ -191,6 +220,6 @@ int BPF_PROG(mg_calls_task_free, struct task_struct *p)
 	__u32 tid = p->pid;
 
 	calls_ended(tid, (__u64)p);
-	mg_barrier_returned(tid);
+	mg_barrier_returned(tid, (__u64)p);
 	return 0;
 }

@@ -19,16 +19,19 @@ static long mg_drop_rcu_before(struct bpf_map *map, __u64 *key,
 }
 
 /*
- * Thread tid is no longer inside rcu_barrier(): every RCU callback queued
- * before it entered has been invoked (kernel/rcu/tree.c, rcu_barrier()).
+ * Thread tid (struct task_struct * task) is no longer inside rcu_barrier():
+ * every RCU callback queued before it entered has been invoked
+ * (kernel/rcu/tree.c, rcu_barrier()).  The task check keeps a dead
+ * thread's end from settling the barrier of a new thread with its id.
  */
-static __always_inline void mg_barrier_returned(__u32 tid)
+static __always_inline void mg_barrier_returned(__u32 tid, __u64 task)
 {
-	__u64 *start = bpf_map_lookup_elem(&mg_barrier_start, &tid), s;
+	struct mg_barrier *b = bpf_map_lookup_elem(&mg_barrier_start, &tid);
+	__u64 s;
 
-	if (!start)
+	if (!b || b->task != task)
 		return;
-	s = *start;
+	s = b->start_ns;
 	bpf_map_delete_elem(&mg_barrier_start, &tid);
 	bpf_for_each_map_elem(&mg_armed, mg_drop_rcu_before, &s, 0);
 }

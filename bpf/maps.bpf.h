@@ -87,12 +87,21 @@ MG_MAP struct {
 	__type(value, __s64);
 } mg_threads_inside SEC(".maps");
 
-/* thread id -> when it entered rcu_barrier() (bpf/registrations.bpf.c) */
+/*
+ * thread id -> when it entered rcu_barrier() (bpf/registrations.bpf.c).
+ * LRU: a thread that never frees a module (a kworker's barrier) leaves its
+ * entry until it dies; the oldest go first, not the next unload's.
+ */
+struct mg_barrier {
+	__u64 start_ns; /* bpf_ktime_get_ns() at entry */
+	__u64 task;     /* the thread's struct task_struct * */
+};
+
 MG_MAP struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 1024);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct mg_barrier);
 } mg_barrier_start SEC(".maps");
 
 /*

@@ -238,7 +238,8 @@ int BPF_PROG(mg_module_free, struct module *mod)
 	bpf_map_delete_elem(&mg_guard, &key);
 	bpf_for_each_map_elem(&mg_chrdevs, drop_chrdev, &key, 0);
 	/* an rcu_barrier() the exit called has returned: settle it first */
-	mg_barrier_returned((__u32)bpf_get_current_pid_tgid());
+	mg_barrier_returned((__u32)bpf_get_current_pid_tgid(),
+			    (__u64)bpf_get_current_task());
 	bpf_for_each_map_elem(&mg_armed, settle_armed, &key, 0);
 
 	e = mg_event_reserve(MG_EV_MODULE_FREE);

@@ -74,9 +74,10 @@ SEC("kprobe/rcu_barrier")
 int BPF_KPROBE(mg_rcu_barrier_enter)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	__u64 now = bpf_ktime_get_ns();
+	struct mg_barrier b = { .start_ns = bpf_ktime_get_ns(),
+				.task = (__u64)bpf_get_current_task() };
 
-	bpf_map_update_elem(&mg_barrier_start, &tid, &now, BPF_ANY);
+	bpf_map_update_elem(&mg_barrier_start, &tid, &b, BPF_ANY);
 	return 0;
 }
 

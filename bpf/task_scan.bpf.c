@@ -45,16 +45,23 @@ static __always_inline __u64 task_switches(struct task_struct *task)
 }
 
 /*
- * The raw stack of a task the unwinder must not touch: every word from its
- * saved sp up, read with bpf_probe_read_kernel() (no unwinder, no
- * rethook), that lies in some module's text.  Conservative: a stale word
- * in an uninitialised slot counts too, which can only make the verdict
- * "unknown, retry", never "not inside".  x86-64's THREAD_SIZE (16 KiB,
- * arch/x86/include/asm/page_64_types.h, without KASAN) in 4 KiB chunks.
+ * The raw stack of a task the unwinder must not touch: the return
+ * addresses its rethook nodes hold, then every word from its saved sp up,
+ * read with bpf_probe_read_kernel() (no unwinder, no rethook), that lies
+ * in some module's text.  Every module found (up to MG_RAW_MODS) gets a
+ * record, so a stale word of one module cannot hide a frame of another.
+ * Conservative: a stale word in an uninitialised slot counts too, which
+ * can only make the verdict "unknown, retry".  A stack it cannot read
+ * (sp out of range, a read that faults before the first chunk) makes the
+ * task unknown for every module (MG_TASKF_UNREAD).  Up to 32 KiB in 4 KiB
+ * chunks: x86-64's THREAD_SIZE is 16 KiB, 32 KiB with KASAN
+ * (arch/x86/include/asm/page_64_types.h); past the end is the vmap guard
+ * page, where the read fails and the walk stops.
  */
 #define MG_RAW_CHUNK 4096
-#define MG_RAW_CHUNKS 4
+#define MG_RAW_CHUNKS 8
 #define MG_RAW_WORDS (MG_RAW_CHUNK / 8)
+#define MG_RAW_MODS 4
 
 struct raw_chunk {
 	__u64 w[MG_RAW_WORDS];
@@ -67,31 +74,56 @@ struct {
 	__type(value, struct raw_chunk);
 } mg_raw_stack SEC(".maps");
 
+/* the record being built: too big for the 512-byte BPF stack */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mg_task_record);
+} mg_scan_rec SEC(".maps");
+
 struct raw_scan {
 	__u64 base; /* address of w[0] */
 	__u64 sp;
 	__u64 lo, hi;
-	__u64 mod, word;
+	__u64 mods[MG_RAW_MODS], words[MG_RAW_MODS];
+	__u32 n;
+	__u32 unread;
 };
+
+/* word w (a return address?) in module text: one more module; 1 if full */
+static __always_inline int raw_hit(struct raw_scan *r, __u64 w)
+{
+	__u64 mod;
+	__u32 n = r->n;
+
+	if (w - 1 < r->lo || w - 1 >= r->hi)
+		return 0;
+	mod = mg_text_owner(w - 1);
+	if (!mod)
+		return 0;
+#pragma clang loop unroll(full)
+	for (int i = 0; i < MG_RAW_MODS; i++)
+		if (i < n && r->mods[i] == mod)
+			return 0;
+	if (n >= MG_RAW_MODS)
+		return 1;
+	r->mods[n & (MG_RAW_MODS - 1)] = mod;
+	r->words[n & (MG_RAW_MODS - 1)] = w;
+	r->n = n + 1;
+	return r->n >= MG_RAW_MODS;
+}
 
 static long raw_word(__u32 i, struct raw_scan *r)
 {
 	__u32 zero = 0;
 	struct raw_chunk *c = bpf_map_lookup_elem(&mg_raw_stack, &zero);
-	__u64 w;
 
 	if (!c || i >= MG_RAW_WORDS)
 		return 1;
 	if (r->base + i * 8 < r->sp)
 		return 0;
-	w = c->w[i];
-	if (w - 1 < r->lo || w - 1 >= r->hi)
-		return 0;
-	r->mod = mg_text_owner(w - 1);
-	if (!r->mod)
-		return 0;
-	r->word = w;
-	return 1;
+	return raw_hit(r, c->w[i]);
 }
 
 static __always_inline void raw_stack_scan(struct task_struct *task,
@@ -99,36 +131,35 @@ static __always_inline void raw_stack_scan(struct task_struct *task,
 {
 	__u64 stack = (__u64)BPF_CORE_READ(task, stack), next = 0, ret;
 	__u32 zero = 0;
+	int read = 0;
 
 	/* the return addresses the trampolines stand for come first */
 	for (int i = 0; i < MG_RETHOOK_NODES; i++) {
 		ret = mg_task_rethook_ret(task, i, &next);
-		if (!ret)
-			break;
-		if (ret - 1 < r->lo || ret - 1 >= r->hi)
-			continue;
-		r->mod = mg_text_owner(ret - 1);
-		if (r->mod) {
-			r->word = ret;
-			return;
-		}
-		if (!next)
+		if (!ret || raw_hit(r, ret) || !next)
 			break;
 	}
 
+	if (!stack)
+		return; /* no stack any more: the task is gone */
 	r->sp = BPF_CORE_READ(task, thread.sp);
-	if (!stack || r->sp < stack || r->sp >= stack + MG_RAW_CHUNKS * MG_RAW_CHUNK)
+	if (r->sp < stack || r->sp >= stack + MG_RAW_CHUNKS * MG_RAW_CHUNK) {
+		r->unread = 1;
 		return;
-	for (int k = 0; k < MG_RAW_CHUNKS && !r->mod; k++) {
+	}
+	for (int k = 0; k < MG_RAW_CHUNKS && r->n < MG_RAW_MODS; k++) {
 		struct raw_chunk *c = bpf_map_lookup_elem(&mg_raw_stack, &zero);
 
 		r->base = stack + k * MG_RAW_CHUNK;
 		if (!c || r->base + MG_RAW_CHUNK <= r->sp)
 			continue;
 		if (bpf_probe_read_kernel(c, sizeof(*c), (void *)r->base))
-			return;
+			break;
+		read = 1;
 		bpf_loop(MG_RAW_WORDS, raw_word, r, 0);
 	}
+	if (!read)
+		r->unread = 1;
 }
 
 SEC("iter/task")
@@ -136,7 +167,7 @@ int mg_scan_tasks(struct bpf_iter__task *ctx)
 {
 	struct seq_file *seq = ctx->meta->seq;
 	struct task_struct *task = ctx->task;
-	struct mg_task_record rec;
+	struct mg_task_record *rec;
 	struct raw_scan raw = {};
 	struct mg_text_bounds *b;
 	__u64 lo, hi, sw, threadfn = 0, tfn_mod = 0;
@@ -156,6 +187,9 @@ int mg_scan_tasks(struct bpf_iter__task *ctx)
 		return 0;
 	lo = b->lo;
 	hi = b->hi;
+	rec = bpf_map_lookup_elem(&mg_scan_rec, &zero);
+	if (!rec)
+		return 0;
 
 	/*
 	 * A task that runs, or switches, while we unwind it leaves a torn
@@ -172,7 +206,7 @@ int mg_scan_tasks(struct bpf_iter__task *ctx)
 	 * and a sleeping task can be woken at any moment of the walk.
 	 * modguard itself has no kretprobe (bpf/inflight.bpf.c), so such a
 	 * trampoline is another tool's; its task is "unknown, retry" for
-	 * any module whose text a raw scan of its stack finds (above).
+	 * every module whose text a raw scan of its stack finds (above).
 	 *
 	 * What remains safe to unwind: a task off CPU whose rethooks list was
 	 * empty.  The trampoline is written onto a stack only by the task
@@ -191,20 +225,22 @@ int mg_scan_tasks(struct bpf_iter__task *ctx)
 		raw.hi = hi;
 		raw_stack_scan(task, &raw);
 		flags |= MG_TASKF_RETHOOK;
+		if (raw.unread)
+			flags |= MG_TASKF_UNREAD;
 		running = 1;
 		len = 0;
 	} else {
-		len = bpf_get_task_stack(task, rec.stack, sizeof(rec.stack), 0);
+		len = bpf_get_task_stack(task, rec->stack, sizeof(rec->stack), 0);
 		if (task_on_cpu(task) || task_switches(task) != sw)
 			running = 1;
 	}
 	n = len > 0 ? len / sizeof(__u64) : 0;
 
-	rec.mod = raw.mod;
-	rec.frame = raw.word;
+	rec->mod = raw.mods[0];
+	rec->frame = raw.words[0];
 	for (i = 0; i < MG_STACK_DEPTH; i++) {
 		/* a return address: the call that made it is one byte back */
-		__u64 ip = rec.stack[i] - 1;
+		__u64 ip = rec->stack[i] - 1;
 		__u64 mod;
 
 		if (i >= n)
@@ -213,8 +249,8 @@ int mg_scan_tasks(struct bpf_iter__task *ctx)
 			continue;
 		mod = mg_text_owner(ip);
 		if (mod) {
-			rec.mod = mod;
-			rec.frame = rec.stack[i];
+			rec->mod = mod;
+			rec->frame = rec->stack[i];
 			break;
 		}
 	}
@@ -226,22 +262,28 @@ int mg_scan_tasks(struct bpf_iter__task *ctx)
 			tfn_mod = mg_text_owner(threadfn);
 		if (tfn_mod) {
 			flags |= MG_TASKF_OWN_FN;
-			if (!rec.mod)
-				rec.mod = tfn_mod;
+			if (!rec->mod)
+				rec->mod = tfn_mod;
 		}
 	}
 	if (running)
 		flags |= MG_TASKF_RUNNING;
-	if (!rec.mod && !running)
+	if (!rec->mod && !running)
 		return 0;
 
-	rec.threadfn = threadfn;
-	rec.threadfn_mod = tfn_mod;
-	rec.pid = pid;
-	rec.tgid = BPF_CORE_READ(task, tgid);
-	rec.flags = flags;
-	rec.nstack = n;
-	BPF_CORE_READ_STR_INTO(&rec.comm, task, comm);
-	bpf_seq_write(seq, &rec, sizeof(rec));
+	rec->threadfn = threadfn;
+	rec->threadfn_mod = tfn_mod;
+	rec->pid = pid;
+	rec->tgid = BPF_CORE_READ(task, tgid);
+	rec->flags = flags;
+	rec->nstack = n;
+	BPF_CORE_READ_STR_INTO(&rec->comm, task, comm);
+	bpf_seq_write(seq, rec, sizeof(*rec));
+	/* the other modules a raw scan found: one record each */
+	for (__u32 j = 1; j < MG_RAW_MODS && j < raw.n; j++) {
+		rec->mod = raw.mods[j & (MG_RAW_MODS - 1)];
+		rec->frame = raw.words[j & (MG_RAW_MODS - 1)];
+		bpf_seq_write(seq, rec, sizeof(*rec));
+	}
 	return 0;
 }

@@ -199,6 +199,8 @@ _Static_assert(sizeof(struct mg_event) == 160, "mg_event ABI");
  * its stack was not unwound; mod/frame come from a raw scan of its stack
  */
 #define MG_TASKF_RETHOOK 8u
+/* with RETHOOK: its raw stack could not be read: unknown for every module */
+#define MG_TASKF_UNREAD 16u
 
 struct mg_task_record {
 	__u64 mod;      /* struct module * of the first module frame */

@@ -438,6 +438,10 @@ int mg_bpf_start(struct mg_bpf **out, const char *kallsyms, int enforce,
 		b->caps.rcu = GROUP(rcu, "RCU callbacks");
 		b->caps.notifiers = GROUP(notifiers, "notifier blocks");
 		b->caps.fops = GROUP(fops, "owner-less file operations");
+		/* earlier than sched_process_free for a zombie; optional */
+		if (b->caps.fops && attach(b, p->mg_calls_task_dead))
+			mg_warn("bpf: do_task_dead is not probed: a caller that "
+				"died counts until its parent reaps it");
 		/* open files on owner-less devices: BPF LSM hooks */
 		if (lsm && b->caps.fops)
 			b->caps.open_files = GROUP(files, "files open on "
@@ -537,19 +541,24 @@ out:
 /*
  * A copy of every entry of a hash map: the ksz-byte keys at keys + i * ksz,
  * the vsz-byte values at vals + i * vsz.  Entries deleted during the walk
- * are left out.  The caller frees both.
+ * are left out.  A deleted key makes the kernel's walk start over
+ * (htab_map_get_next_key()), so a map that changes fast can list a key
+ * twice: the walk is bounded, and callers that care drop duplicates.  The
+ * caller frees both.
  */
-static int map_copy(int fd, size_t ksz, void **keys, void **vals, size_t vsz,
-		    size_t *n)
+static int map_copy(const struct bpf_map *map, size_t ksz, void **keys,
+		    void **vals, size_t vsz, size_t *n)
 {
-	size_t cap = 64, cnt = 0;
+	int fd = bpf_map__fd(map);
+	size_t cap = 64, cnt = 0, steps = 0;
+	size_t max_steps = 4 * (size_t)bpf_map__max_entries(map) + 64;
 	char *k = malloc(cap * ksz), *v = malloc(cap * vsz);
 	uint64_t key[2] = { 0 }, next[2] = { 0 }; /* keys of up to 16 bytes */
 	void *prev = NULL;
 
 	if (!k || !v || ksz > sizeof(key))
 		goto nomem;
-	while (!bpf_map_get_next_key(fd, prev, next)) {
+	while (steps++ < max_steps && !bpf_map_get_next_key(fd, prev, next)) {
 		memcpy(key, next, ksz);
 		prev = key;
 		if (cnt == cap) {
@@ -580,15 +589,16 @@ nomem:
 }
 
 /* the same for a map with 8-byte keys */
-static int map_dump(int fd, uint64_t **keys, void **vals, size_t vsz, size_t *n)
+static int map_dump(const struct bpf_map *map, uint64_t **keys, void **vals,
+		    size_t vsz, size_t *n)
 {
-	return map_copy(fd, sizeof(**keys), (void **)keys, vals, vsz, n);
+	return map_copy(map, sizeof(**keys), (void **)keys, vals, vsz, n);
 }
 
 int mg_bpf_armed(struct mg_bpf *b, uint64_t **objs, struct mg_armed_info **infos,
 		 size_t *n)
 {
-	return map_dump(bpf_map__fd(b->skel->maps.mg_armed), objs,
+	return map_dump(b->skel->maps.mg_armed, objs,
 			(void **)infos, sizeof(**infos), n);
 }
 
@@ -788,7 +798,7 @@ int mg_bpf_open_files(struct mg_bpf *b, uint64_t mod, struct mg_open_file **out,
 	size_t all, cnt = 0;
 	int err;
 
-	err = map_dump(bpf_map__fd(b->skel->maps.mg_open_files), &files,
+	err = map_dump(b->skel->maps.mg_open_files, &files,
 		       (void **)&v, sizeof(*v), &all);
 	if (err)
 		return err;
@@ -809,12 +819,18 @@ int mg_bpf_callers(struct mg_bpf *b, uint64_t mod, uint32_t **tids,
 	size_t all, cnt = 0;
 	int err;
 
-	err = map_copy(bpf_map__fd(b->skel->maps.mg_thread_calls), sizeof(*t),
-		       (void **)&t, (void **)&c, sizeof(*c), &all);
+	err = map_copy(b->skel->maps.mg_thread_calls, sizeof(*t), (void **)&t,
+		       (void **)&c, sizeof(*c), &all);
 	if (err)
 		return err;
 	for (size_t i = 0; i < all; i++) {
-		int inside = 0;
+		int inside = 0, dup = 0;
+
+		/* a walk that started over lists a thread twice */
+		for (size_t j = 0; j < cnt && !dup; j++)
+			dup = t[j] == t[i];
+		if (dup)
+			continue;
 
 		for (int j = 0; j < MG_THREAD_MODS; j++)
 			inside |= c[i].mod[j] == mod && c[i].depth[j];

@@ -15,8 +15,16 @@
  * A task inside mod's text that mod's exit cannot account for: not its own
  * kthread, not a worker running its work.
  */
+/* a task whose stack nothing could read: it may be inside any module */
+static int task_unread(const struct mg_task_record *t)
+{
+	return !t->mod && (t->flags & MG_TASKF_UNREAD);
+}
+
 static int task_is_foreign(const struct mg_task_record *t, uint64_t mod)
 {
+	if (task_unread(t))
+		return 1;
 	if (t->mod != mod || t->threadfn_mod == mod)
 		return 0;
 	return !((t->flags & MG_TASKF_KTHREAD) && !strncmp(t->comm, "kworker/", 8));
@@ -251,7 +259,7 @@ static void emit_tasks(struct mg_daemon *d, struct mg_module *m,
 			     !strncmp(t->comm, "kworker/", 8);
 		const char *kind = "task";
 
-		if (t->mod != m->addr && !own_thread)
+		if (t->mod != m->addr && !own_thread && !task_unread(t))
 			continue;
 		mg_format_addr(d, t->frame ? t->frame : t->threadfn,
 			       o->show_addrs, fn, sizeof(fn));
@@ -277,7 +285,12 @@ static void emit_tasks(struct mg_daemon *d, struct mg_module *m,
 			mg_format_addr(d, t->threadfn, o->show_addrs, fn, sizeof(fn));
 			mg_line_add_str(l, "threadfn", fn);
 		}
-		if (t->flags & MG_TASKF_RETHOOK)
+		if (task_unread(t))
+			mg_line_add_str(l, "note",
+					"a kretprobe return (another tool's) is "
+					"pending in it and its stack could not be "
+					"read: it may be inside; retry");
+		else if (t->flags & MG_TASKF_RETHOOK)
 			mg_line_add_str(l, "note",
 					"a kretprobe return (another tool's) is "
 					"pending in it, so its stack was not "

@@ -89,6 +89,23 @@ dead_clean() { report_to "$MG_WORK/dead.json" && jq -e '.modules[0].verdict=="cl
 wait_for 100 dead_clean
 jq_check "a task that died with the file open leaves no count behind (verdict clean)" \
 	"$MG_WORK/dead.json" '.modules[0].verdict=="clean"'
+# the same, but nobody reaps it (its parent is stopped): a zombie must not
+# keep the module busy, its count ends at do_task_dead()
+rm -f "$MG_WORK/zpid"
+sh -c "sh -c 'exec 3<$DEV; exec sleep 600' & echo \$! > $MG_WORK/zpid; kill -STOP \$\$; wait" &
+zparent=$!
+wait_for 100 test -s "$MG_WORK/zpid"
+zpid=$(cat "$MG_WORK/zpid")
+wait_for 100 sh -c "ls -l /proc/$zpid/fd 2>/dev/null | grep -q mg_nofops_reader"
+kill "$zpid"
+zombie() { [ "$(cut -d' ' -f3 "/proc/$zpid/stat" 2>/dev/null)" = Z ]; }
+wait_for 100 zombie
+wait_for 100 dead_clean
+jq_check "a caller that died and is not reaped leaves no count behind (verdict clean)" \
+	"$MG_WORK/dead.json" '.modules[0].verdict=="clean"'
+check "... while it is still a zombie" zombie
+kill -CONT "$zparent"
+wait "$zparent" 2>/dev/null
 expect_rc 0 "... and modguard-rmmod unloads it (exit 0)" "$RMMOD_G" -t 20 mg_nofops_reader
 
 # 4. another tool's kretprobe pending in a sleeping reader: its stack is
