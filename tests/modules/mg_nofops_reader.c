@@ -10,10 +10,12 @@
  * major, minor 0; no /dev node: mknod one) instead of a misc device.
  * interruptible=1 lets a signal end the sleep (tests that must not wait
  * for it).  spin=1 makes read() busy-loop on the CPU (with cond_resched())
- * for sleep_ms instead of sleeping: a caller that is running, not asleep,
- * inside the module.  release_ms makes ->release() sleep that long: it runs
- * from task work after close()'s system call exit, or in exit_files() of a
- * dying task.  vary_ms adds a random 0..vary_ms-1 ms to each read()'s sleep.  exit_delay_ms makes the exit sleep before it deregisters the device,
+ * instead of sleeping, until spin is written 0 in /sys/module (or sleep_ms
+ * ran out): a caller that is running, not asleep, inside the module, held
+ * there for as long as a test needs.  release_ms makes ->release() sleep
+ * that long (it runs from task work after close()'s system call exit, or
+ * in exit_files() of a dying task), ending early once release_hold is
+ * written 0.  vary_ms adds a random 0..vary_ms-1 ms to each read()'s sleep.  exit_delay_ms makes the exit sleep before it deregisters the device,
  * widening the window in which a file can still be opened on a module
  * whose unload has begun.
  */
@@ -41,11 +43,14 @@ static unsigned int vary_ms;
 module_param(vary_ms, uint, 0444);
 MODULE_PARM_DESC(vary_ms, "each read() sleeps up to this much longer, at random");
 static bool spin;
-module_param(spin, bool, 0444);
-MODULE_PARM_DESC(spin, "read() busy-loops with cond_resched() instead of sleeping");
+module_param(spin, bool, 0644);
+MODULE_PARM_DESC(spin, "read() busy-loops with cond_resched() while set (at most sleep_ms)");
 static unsigned int release_ms;
 module_param(release_ms, uint, 0444);
-MODULE_PARM_DESC(release_ms, "release() sleeps this long (ms)");
+MODULE_PARM_DESC(release_ms, "release() sleeps up to this long (ms)");
+static bool release_hold = true;
+module_param(release_hold, bool, 0644);
+MODULE_PARM_DESC(release_hold, "write 0 to end release()'s sleep early");
 static int major;
 
 static noinline ssize_t mg_nofops_reader_read(struct file *f, char __user *buf,
@@ -56,7 +61,7 @@ static noinline ssize_t mg_nofops_reader_read(struct file *f, char __user *buf,
 	if (spin) {
 		unsigned long end = jiffies + msecs_to_jiffies(ms);
 
-		while (time_before(jiffies, end))
+		while (READ_ONCE(spin) && time_before(jiffies, end))
 			cond_resched();
 	} else if (interruptible) {
 		msleep_interruptible(ms);
@@ -69,8 +74,10 @@ static noinline ssize_t mg_nofops_reader_read(struct file *f, char __user *buf,
 static noinline int mg_nofops_reader_release(struct inode *inode,
 					     struct file *f)
 {
-	if (release_ms)
-		msleep(release_ms);
+	unsigned long end = jiffies + msecs_to_jiffies(release_ms);
+
+	while (READ_ONCE(release_hold) && time_before(jiffies, end))
+		msleep(10);
 	return 0;
 }
 

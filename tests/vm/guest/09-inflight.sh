@@ -43,8 +43,10 @@ report_to "$MG_WORK/left.json"
 check "once its read() returned (a signal ended it), no task is counted" no_task "$MG_WORK/left.json"
 expect_rc 0 "... and modguard-rmmod unloads it (exit 0)" "$RMMOD_G" -t 20 mg_nofops_reader
 
-# 2. a reader running on the CPU inside read(): a busy loop with cond_resched()
-insmod "$MODS/mg_nofops_reader.ko" sleep_ms=6000 spin=1
+# 2. a reader running on the CPU inside read(): a busy loop with
+#    cond_resched(), held there until the test writes spin=0
+PARAMS=/sys/module/mg_nofops_reader/parameters
+insmod "$MODS/mg_nofops_reader.ko" sleep_ms=600000 spin=1
 wait_for 100 entry_probe
 cat "$DEV" > /dev/null & rd=$!
 # on one vCPU this shell runs only while the reader is preempted, so its
@@ -58,21 +60,25 @@ expect_rc 1 "plain rmmod is refused while it spins inside" rmmod mg_nofops_reade
 expect_rc 1 "modguard-rmmod -t 0.5 refuses (exit 1)" "$RMMOD_G" -t 0.5 mg_nofops_reader
 check "... naming a task" out_has "^ +task +"
 check "... and the module stays loaded" lsmod_has mg_nofops_reader
-expect_rc 0 "modguard-rmmod -t 60 waits for the spinning reader to return, then unloads" \
-	"$RMMOD_G" -t 60 mg_nofops_reader
+"$RMMOD_G" -t 120 mg_nofops_reader > "$MG_WORK/spin-rm.out" 2>&1 & rm_pid=$!
+echo 0 > "$PARAMS/spin"
+wait "$rm_pid"
+check "once the reader is let go, modguard-rmmod -t 120 unloads (exit 0)" test $? = 0
 check "... and the module is gone" sh -c '! grep -q "^mg_nofops_reader " /proc/modules'
 wait "$rd"
 check "... the reader's read() had returned normally (cat exit 0)" test $? = 0
 
 # 3. ->release() after close()'s system call exit, and in a dying task:
 #    counted while it runs, ended at the next system call or at the death
-insmod "$MODS/mg_nofops_reader.ko" sleep_ms=10 release_ms=1500
+insmod "$MODS/mg_nofops_reader.ko" sleep_ms=10 release_ms=600000
 wait_for 100 entry_probe
 sh -c "exec 3<$DEV; exec 3<&-; sleep 600" & sh_pid=$!
 wait_for 100 sh -c "grep -q mg_nofops_reader_release /proc/$sh_pid/stack"
 report_to "$MG_WORK/release.json"
 jq_check "a ->release() running from close()'s task work is a task" \
 	"$MG_WORK/release.json" ".modules[0].references | any(.kind==\"task\" and .tid==$sh_pid)"
+# let ->release() return; the shell's next system calls end the count
+echo 0 > "$PARAMS/release_hold"
 released() { report_to "$MG_WORK/released.json" && no_task "$MG_WORK/released.json"; }
 wait_for 100 released
 check "... and not once the shell went on to its next system call" no_task "$MG_WORK/released.json"
@@ -112,29 +118,35 @@ expect_rc 0 "... and modguard-rmmod unloads it (exit 0)" "$RMMOD_G" -t 20 mg_nof
 #    never unwound (that is what WARNs), yet the reader is seen inside
 kretprobe_on() {
 	echo 'r:mgtest/msleep_ret msleep' >> "$KEVENTS" &&
-		echo 1 > /sys/kernel/tracing/events/mgtest/msleep_ret/enable
+		echo 'r:mgtest/msleepi_ret msleep_interruptible' >> "$KEVENTS" &&
+		echo 1 > /sys/kernel/tracing/events/mgtest/msleep_ret/enable &&
+		echo 1 > /sys/kernel/tracing/events/mgtest/msleepi_ret/enable
 }
 kretprobe_off() {
 	echo 0 > /sys/kernel/tracing/events/mgtest/msleep_ret/enable
+	echo 0 > /sys/kernel/tracing/events/mgtest/msleepi_ret/enable
 	echo '-:mgtest/msleep_ret' >> "$KEVENTS"
+	echo '-:mgtest/msleepi_ret' >> "$KEVENTS"
 }
-insmod "$MODS/mg_nofops_reader.ko" sleep_ms=3000
+insmod "$MODS/mg_nofops_reader.ko" sleep_ms=600000 interruptible=1
 if kretprobe_on; then
 	check "a foreign kretprobe is registered (the count is not vacuous)" \
 		test "$(kretprobes)" -ge 1
 	cat "$DEV" > /dev/null & rd=$!
 	# wchan, not /proc/PID/stack: get_wchan() unwinds only a task it
 	# holds asleep (pi_lock), /proc/PID/stack has the very race at issue
-	wait_for 100 sh -c "grep -q msleep /proc/$rd/wchan"
+	wait_for 100 sh -c "grep -q msleep_interruptible /proc/$rd/wchan"
 	report_to "$MG_WORK/foreign.json"
 	jq_check "a reader with a foreign kretprobe pending is seen inside by a raw scan of its stack" \
 		"$MG_WORK/foreign.json" \
 		".modules[0].references | any(.kind==\"task\" and .tid==$rd and (.note|test(\"kretprobe\")))"
 	jq_check "... and the verdict is busy" "$MG_WORK/foreign.json" '.modules[0].verdict=="busy"'
-	expect_rc 0 "modguard-rmmod -t 30 waits for it, then unloads (exit 0)" \
-		"$RMMOD_G" -t 30 mg_nofops_reader
-	wait "$rd"
-	check "... the reader's read() had returned normally (cat exit 0)" test $? = 0
+	expect_rc 1 "... modguard-rmmod -t 0.5 refuses (exit 1)" "$RMMOD_G" -t 0.5 mg_nofops_reader
+	"$RMMOD_G" -t 120 mg_nofops_reader > "$MG_WORK/foreign-rm.out" 2>&1 & rm_pid=$!
+	kill "$rd"
+	wait "$rd" 2>/dev/null
+	wait "$rm_pid"
+	check "once a signal ended its read(), modguard-rmmod -t 120 unloads (exit 0)" test $? = 0
 
 	# the race of the old design: readers that wake up while scans run,
 	# a trampoline on every reader's stack
