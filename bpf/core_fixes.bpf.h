@@ -115,33 +115,10 @@ static __always_inline __u64 mg_kthread_fn(const void *task)
 }
 
 /*
- * Is the task runnable (TASK_RUNNING: on a CPU, preempted or just woken)?
- * task_struct::state became __state in commit 2f064a59a11f ("sched: Change
- * task_struct::state", 5.14).
- */
-struct task_struct___514 {
-	unsigned int __state;
-} __attribute__((preserve_access_index));
-
-struct task_struct___old {
-	long state;
-} __attribute__((preserve_access_index));
-
-static __always_inline int mg_task_runnable(const void *task)
-{
-	const struct task_struct___514 *t = task;
-	const struct task_struct___old *o = task;
-
-	if (bpf_core_field_exists(t->__state))
-		return BPF_CORE_READ(t, __state) == 0;
-	return BPF_CORE_READ(o, state) == 0;
-}
-
-/*
  * Has the task a kretprobe return pending (anyone's, not only ours)?  Then
  * its stack holds the rethook trampoline, and unwinding it while it is
- * runnable WARNs (rethook_find_ret_addr(), kernel/trace/rethook.c).  The
- * list is task_struct::rethooks since kretprobes moved onto rethook (5.19,
+ * (or becomes) runnable WARNs (rethook_find_ret_addr(),
+ * kernel/trace/rethook.c).  The list is task_struct::rethooks since kretprobes moved onto rethook (5.19,
  * CONFIG_KRETPROBE_ON_RETHOOK), ::kretprobe_instances before (5.11).
  */
 struct task_struct___rethook {

@@ -40,7 +40,7 @@
  * Cost: mg_entry runs only on the watched functions of buggy modules.  The
  * system call hooks see every system call, so they stop at one array read
  * while no thread is inside (mg_threads_inside), and modguardd attaches
- * them only once it watches a first entry point.
+ * them only while it watches an entry point.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

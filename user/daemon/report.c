@@ -11,16 +11,16 @@
 #include "report.h"
 #include "task_scan.h"
 
-/*
- * A task inside mod's text that mod's exit cannot account for: not its own
- * kthread, not a worker running its work.
- */
 /* a task whose stack nothing could read: it may be inside any module */
 static int task_unread(const struct mg_task_record *t)
 {
 	return !t->mod && (t->flags & MG_TASKF_UNREAD);
 }
 
+/*
+ * A task inside mod's text that mod's exit cannot account for: not its own
+ * kthread, not a worker running its work (or one that may be anywhere).
+ */
 static int task_is_foreign(const struct mg_task_record *t, uint64_t mod)
 {
 	if (task_unread(t))
