@@ -40,12 +40,15 @@ static void t_compact_nesting(void)
 	mg_json_start_array(jw);
 	mg_json_start_object(jw);
 	mg_json_string_field(jw, "name", "mg_tidy");
-	mg_json_u64_field(jw, "refcnt", 0);
+	mg_json_name(jw, "refcnt");
+	mg_json_u64(jw, 0);
 	mg_json_s64_field(jw, "neg", -9223372036854775807LL - 1);
-	mg_json_u64_field(jw, "max", UINT64_MAX);
+	mg_json_name(jw, "max");
+	mg_json_u64(jw, UINT64_MAX);
 	mg_json_bool_field(jw, "t", true);
 	mg_json_bool_field(jw, "f", false);
-	mg_json_null_field(jw, "n");
+	mg_json_name(jw, "n");
+	mg_json_null(jw);
 	mg_json_name(jw, "e");
 	mg_json_start_array(jw);
 	mg_json_end_array(jw);

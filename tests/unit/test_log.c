@@ -75,9 +75,81 @@ static void t_libbpf(void)
 	free(out);
 }
 
+/* what libbpf 1.x prints when the kernel refuses a program */
+#define LOAD_LOG_FMT "libbpf: prog '%s': -- BEGIN PROG LOAD LOG --\n%s-- END PROG LOAD LOG --\n"
+static const char verifier_log[] =
+	"0: R1=ctx(off=0,imm=0) R10=fp0\n"
+	"; int BPF_PROG(mg_module_get, struct module *mod)\n"
+	"0: (79) r1 = *(u64 *)(r1 +0)\n"
+	"R1 invalid mem access 'scalar'\n"
+	"processed 2 insns (limit 1000000) max_states_per_insn 0 total_states 0\n";
+
+static void refused_quiet(void)
+{
+	mg_log_init("d", 0, 0);
+	call_libbpf(LIBBPF_WARN, "libbpf: prog '%s': BPF program load failed: %s\n",
+		    "mg_module_get", "Permission denied");
+	call_libbpf(LIBBPF_WARN, LOAD_LOG_FMT, "mg_module_get", verifier_log);
+}
+
+static void refused_verbose(void)
+{
+	mg_log_init("d", 0, 1);
+	call_libbpf(LIBBPF_WARN, LOAD_LOG_FMT, "mg_module_get", verifier_log);
+}
+
+static void t_verifier_log(void)
+{
+	char *out;
+
+	CHECK_STR(mg_libbpf_last_prog(), "");
+	CHECK_STR(mg_libbpf_last_line(), "");
+	/* without -v: the log is remembered, not shown */
+	out = capture(refused_quiet);
+	CHECK_STR(out, "d: warning: libbpf: prog 'mg_module_get': BPF program "
+		       "load failed: Permission denied\n");
+	free(out);
+	CHECK_STR(mg_libbpf_last_prog(), "mg_module_get");
+	CHECK_STR(mg_libbpf_last_line(), "R1 invalid mem access 'scalar'");
+	/* with -v: whole, a line each, nothing cut */
+	out = capture(refused_verbose);
+	CHECK_STR(out, "d: warning: libbpf: prog 'mg_module_get': -- BEGIN PROG LOAD LOG --\n"
+		       "d: warning: 0: R1=ctx(off=0,imm=0) R10=fp0\n"
+		       "d: warning: ; int BPF_PROG(mg_module_get, struct module *mod)\n"
+		       "d: warning: 0: (79) r1 = *(u64 *)(r1 +0)\n"
+		       "d: warning: R1 invalid mem access 'scalar'\n"
+		       "d: warning: processed 2 insns (limit 1000000) max_states_per_insn 0 total_states 0\n"
+		       "d: warning: -- END PROG LOAD LOG --\n");
+	free(out);
+	CHECK_STR(mg_libbpf_last_line(), "R1 invalid mem access 'scalar'");
+}
+
+static void t_verifier_log_long(void)
+{
+	/* far beyond a log line's 1024 bytes: the end still counts */
+	size_t n = 200000;
+	char *log = malloc(n + 64);
+
+	memset(log, 'x', n);
+	log[4000] = '\n';
+	strcpy(log + n, "\nunknown func bpf_foo#999\n");
+	mg_log_init("d", 0, 0);
+	call_libbpf(LIBBPF_WARN, LOAD_LOG_FMT, "mg_task_scan", log);
+	CHECK_STR(mg_libbpf_last_prog(), "mg_task_scan");
+	CHECK_STR(mg_libbpf_last_line(), "unknown func bpf_foo#999");
+	/* a log of summaries only names no line */
+	call_libbpf(LIBBPF_WARN, LOAD_LOG_FMT, "mg_x",
+		    "processed 0 insns (limit 1000000)\n\n");
+	CHECK_STR(mg_libbpf_last_prog(), "mg_x");
+	CHECK_STR(mg_libbpf_last_line(), "");
+	free(log);
+}
+
 int main(void)
 {
 	RUN(t_levels);
 	RUN(t_libbpf);
+	RUN(t_verifier_log);
+	RUN(t_verifier_log_long);
 	return check_done();
 }

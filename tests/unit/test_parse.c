@@ -102,7 +102,7 @@ static void t_seconds(void)
 
 static void t_module_names(void)
 {
-	char n55[56], n56[57];
+	char n55[MG_MODULE_NAME_LEN], n56[MG_MODULE_NAME_LEN + 1];
 	const char *bad[] = { "", "a b", "a.b", "a/b", "a\n", "ä", "a\tb",
 			      "../x", "a=b", "%41" };
 
@@ -134,6 +134,20 @@ static void t_module_normalize(void)
 	CHECK_STR(c, "_");
 }
 
+static void t_module_name_eq(void)
+{
+	CHECK(mg_module_name_eq("snd-hda-intel", "snd_hda_intel"));
+	CHECK(mg_module_name_eq("snd_hda-intel", "snd-hda_intel"));
+	CHECK(mg_module_name_eq("mg_tidy", "mg_tidy"));
+	CHECK(mg_module_name_eq("", ""));
+	CHECK(mg_module_name_eq("-", "_"));
+	CHECK(!mg_module_name_eq("mg_tidy", "mg_tid"));
+	CHECK(!mg_module_name_eq("mg_tid", "mg_tidy"));
+	CHECK(!mg_module_name_eq("mg_tidy", "mg_Tidy"));
+	CHECK(!mg_module_name_eq("a-b", "a.b"));
+	CHECK(!mg_module_name_eq("", "a"));
+}
+
 int main(void)
 {
 	RUN(t_u64_valid);
@@ -142,5 +156,6 @@ int main(void)
 	RUN(t_seconds);
 	RUN(t_module_names);
 	RUN(t_module_normalize);
+	RUN(t_module_name_eq);
 	return check_done();
 }

@@ -120,7 +120,8 @@ static void t_line_build(void)
 
 	CHECK_INT(mg_line_ok(&l), 0);
 	CHECK_STR(l.buf, "ok\n");
-	CHECK_INT(mg_line_err(&l, 2, "module foo is not loaded"), 0);
+	CHECK_INT(mg_line_err(&l, MG_OUTCOME_BAD_INPUT, "module foo is not loaded"),
+		  0);
 	CHECK_STR(l.buf, "err code=2 msg=module%20foo%20is%20not%20loaded\n");
 	mg_line_free(&l);
 	CHECK(l.buf == NULL);
@@ -193,7 +194,7 @@ static void t_parse_final_status(void)
 	struct mg_record rec;
 	const char *msg;
 	char *buf;
-	int code;
+	enum mg_outcome code;
 
 	CHECK_INT(parse("ok\n", 3, &rec, &buf), 0);
 	CHECK_INT(mg_record_final_status(&rec, &code, &msg), 0);
@@ -212,6 +213,24 @@ static void t_parse_final_status(void)
 	CHECK_INT(code, 3);
 	CHECK_STR(msg, "unspecified error");
 	free(buf);
+	/* err codes are 2 or 3: anything else, however well formed, is 3 */
+	{
+		static const char *const lines[] = {
+			"err code=0 msg=x\n", "err code=1 msg=x\n",
+			"err code=4 msg=x\n", "err code=02 msg=x\n",
+			"err code=%202 msg=x\n", "err code=3 msg=x\n",
+			"err code=256 msg=x\n", "err msg=x\n",
+		};
+
+		for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+			CHECK_INT(parse(lines[i], strlen(lines[i]), &rec, &buf), 0);
+			CHECK_INT(mg_record_final_status(&rec, &code, &msg),
+				  -EREMOTEIO);
+			CHECK_INT(code, MG_OUTCOME_FAILED);
+			CHECK_STR(msg, "x");
+			free(buf);
+		}
+	}
 }
 
 static void t_parse_numbers(void)

@@ -9,6 +9,18 @@
 #include "log.h"
 #include "parse.h"
 
+int cli_rmmod_exit(enum mg_outcome o)
+{
+	/* the outcomes are modguard-rmmod's exit codes, 0 to 4 */
+	return (unsigned)o <= MG_OUTCOME_MAX ? (int)o : 3;
+}
+
+int cli_modguard_exit(enum mg_outcome o)
+{
+	/* 0 to 3 as the outcome; no request of modguard's comes to "stale" */
+	return o == MG_OUTCOME_STALE ? 3 : cli_rmmod_exit(o);
+}
+
 void cli_err(const struct cli *cli, const char *fmt, ...)
 {
 	char buf[1024];
@@ -44,17 +56,17 @@ struct mg_json *cli_json_new(const struct cli *cli)
 	return jw;
 }
 
-int cli_json_done(const struct cli *cli, struct mg_json *jw)
+enum mg_outcome cli_json_done(const struct cli *cli, struct mg_json *jw)
 {
 	int err = mg_json_finish(jw);
 
 	mg_json_free(jw);
 	if (!err)
-		return MG_EXIT_OK;
+		return MG_OUTCOME_OK;
 	/* stdout is broken or we misused the writer: only stderr is left */
 	mg_err("cannot write json output: %s", strerror(-err));
 	(void)cli;
-	return MG_EXIT_FAIL;
+	return MG_OUTCOME_FAILED;
 }
 
 /* cli_err(), or into msg when the caller collects messages itself */
@@ -76,7 +88,7 @@ static void request_err(const struct cli *cli, char *msg, size_t msglen,
 		cli_err(cli, "%s", buf);
 }
 
-int cli_request(const struct cli *cli, const char *verb,
+enum mg_outcome cli_request(const struct cli *cli, const char *verb,
 		const char *const *args, int nargs, struct mg_reply *r,
 		const char *unreach_hint, char *msg, size_t msglen)
 {
@@ -119,26 +131,44 @@ int cli_request(const struct cli *cli, const char *verb,
 		goto fail;
 	}
 	mg_client_close(&c);
-	if (!r->err_code)
-		return MG_EXIT_OK;
+	if (r->err_code == MG_OUTCOME_OK)
+		return MG_OUTCOME_OK;
 	/* the daemon's own words, e.g. "module foo is not loaded" */
 	request_err(cli, msg, msglen, "%s",
 		    r->err_msg ? r->err_msg : "unspecified error");
-	return r->err_code == MG_ERR_BADINPUT ? MG_EXIT_USAGE : MG_EXIT_FAIL;
+	return r->err_code;
 fail:
 	mg_client_close(&c);
-	return MG_EXIT_FAIL;
+	return MG_OUTCOME_FAILED;
 }
 
-int cli_check_names(const struct cli *cli, char **names, int n)
+enum mg_outcome cli_result_outcome(const struct mg_record *rec, char *broken,
+				   size_t len)
+{
+	const char *exit = mg_record_get(rec, "exit");
+	const char *message = mg_record_get(rec, "message");
+	enum mg_outcome o;
+
+	if (len)
+		broken[0] = '\0';
+	if (!mg_outcome_parse(exit, &o))
+		return o;
+	snprintf(broken, len,
+		 "broken reply from modguardd: its result has exit=%s, not an "
+		 "outcome (0-4); it said: %s", exit ? exit : "(none)",
+		 message && *message ? message : "(nothing)");
+	return MG_OUTCOME_FAILED;
+}
+
+enum mg_outcome cli_check_names(const struct cli *cli, char **names, int n)
 {
 	for (int i = 0; i < n; i++) {
 		if (mg_module_name_valid(names[i]))
 			continue;
 		cli_err(cli,
 			"invalid module name '%s': expected 1..%d characters of [A-Za-z0-9_-]",
-			names[i], MG_MODULE_NAME_MAX);
-		return MG_EXIT_USAGE;
+			names[i], MG_MODULE_NAME_LEN - 1);
+		return MG_OUTCOME_BAD_INPUT;
 	}
-	return MG_EXIT_OK;
+	return MG_OUTCOME_OK;
 }

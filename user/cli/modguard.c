@@ -10,10 +10,7 @@
 #include "log.h"
 #include "parse.h"
 #include "render.h"
-
-#ifndef MG_VERSION
-#define MG_VERSION "0.1.0"
-#endif
+#include "version.h"
 
 static void usage(FILE *f)
 {
@@ -45,17 +42,17 @@ static void usage(FILE *f)
 		MG_SOCKET_ENV, MG_DEFAULT_SOCKET);
 }
 
-static int do_status(struct cli *cli, int argc, char **argv)
+static enum mg_outcome do_status(struct cli *cli, int argc, char **argv)
 {
 	const struct mg_record *rec = NULL;
 	struct mg_reply r;
 	struct mg_json *jw;
-	int ret;
+	enum mg_outcome ret;
 
 	(void)argv;
 	if (argc) {
 		cli_err(cli, "status takes no arguments");
-		return MG_EXIT_USAGE;
+		return MG_OUTCOME_BAD_INPUT;
 	}
 	ret = cli_request(cli, "status", NULL, 0, &r, NULL, NULL, 0);
 	if (ret)
@@ -65,104 +62,97 @@ static int do_status(struct cli *cli, int argc, char **argv)
 			rec = &r.recs[i].rec;
 	if (!rec) {
 		cli_err(cli, "modguardd at %s sent no status record", cli->socket);
-		ret = MG_EXIT_FAIL;
+		ret = MG_OUTCOME_FAILED;
 		goto out;
 	}
 	if (cli->json) {
 		jw = cli_json_new(cli);
 		if (!jw) {
-			ret = MG_EXIT_FAIL;
+			ret = MG_OUTCOME_FAILED;
 			goto out;
 		}
-		mg_render_status_json(jw, rec);
+		mg_render_status_json(jw, rec, &r);
 		ret = cli_json_done(cli, jw);
 	} else {
-		mg_render_status_text(stdout, rec);
+		mg_render_status_text(stdout, rec, &r);
 	}
 	/* a daemon that runs but tracks nothing cannot vouch for anything */
 	if (!ret && strcmp(mg_record_get(rec, "attached") ?: "", "1"))
-		ret = MG_EXIT_FAIL;
+		ret = MG_OUTCOME_FAILED;
 out:
 	mg_reply_free(&r);
 	return ret;
 }
 
-static int do_report(struct cli *cli, int argc, char **argv)
+/* a request whose reply is rendered whole, as text or as JSON */
+static enum mg_outcome request_render(struct cli *cli, const char *verb,
+				      int argc, char **argv,
+				      void (*text)(FILE *, const struct mg_reply *),
+				      void (*json)(struct mg_json *,
+						   const struct mg_reply *))
 {
 	struct mg_reply r;
 	struct mg_json *jw;
-	int ret;
+	enum mg_outcome ret;
+
+	ret = cli_request(cli, verb, (const char *const *)argv, argc, &r, NULL,
+			  NULL, 0);
+	if (ret)
+		goto out;
+	if (!cli->json) {
+		text(stdout, &r);
+		goto out;
+	}
+	jw = cli_json_new(cli);
+	if (!jw) {
+		ret = MG_OUTCOME_FAILED;
+		goto out;
+	}
+	json(jw, &r);
+	ret = cli_json_done(cli, jw);
+out:
+	mg_reply_free(&r);
+	return ret;
+}
+
+static enum mg_outcome do_report(struct cli *cli, int argc, char **argv)
+{
+	enum mg_outcome ret;
 
 	if (argc > MG_MAX_ARGS) {
 		cli_err(cli, "too many modules (%d); at most %d per report",
 			argc, MG_MAX_ARGS);
-		return MG_EXIT_USAGE;
+		return MG_OUTCOME_BAD_INPUT;
 	}
 	ret = cli_check_names(cli, argv, argc);
 	if (ret)
 		return ret;
-	ret = cli_request(cli, "report", (const char *const *)argv, argc, &r,
-			  NULL, NULL, 0);
-	if (ret)
-		goto out;
-	if (!cli->json) {
-		mg_render_report_text(stdout, &r);
-		goto out;
-	}
-	jw = cli_json_new(cli);
-	if (!jw) {
-		ret = MG_EXIT_FAIL;
-		goto out;
-	}
-	mg_render_report_json(jw, &r);
-	ret = cli_json_done(cli, jw);
-out:
-	mg_reply_free(&r);
-	return ret;
+	return request_render(cli, "report", argc, argv, mg_render_report_text,
+			      mg_render_report_json);
 }
 
-static int do_history(struct cli *cli, int argc, char **argv)
+static enum mg_outcome do_history(struct cli *cli, int argc, char **argv)
 {
-	struct mg_reply r;
-	struct mg_json *jw;
-	int ret;
-
-	(void)argv;
 	if (argc) {
 		cli_err(cli, "history takes no arguments");
-		return MG_EXIT_USAGE;
+		return MG_OUTCOME_BAD_INPUT;
 	}
-	ret = cli_request(cli, "history", NULL, 0, &r, NULL, NULL, 0);
-	if (ret)
-		goto out;
-	if (!cli->json) {
-		mg_render_history_text(stdout, &r);
-		goto out;
-	}
-	jw = cli_json_new(cli);
-	if (!jw) {
-		ret = MG_EXIT_FAIL;
-		goto out;
-	}
-	mg_render_history_json(jw, &r);
-	ret = cli_json_done(cli, jw);
-out:
-	mg_reply_free(&r);
-	return ret;
+	return request_render(cli, "history", 0, argv, mg_render_history_text,
+			      mg_render_history_json);
 }
 
-static int do_help(struct cli *cli, int argc, char **argv)
+static enum mg_outcome do_help(struct cli *cli, int argc, char **argv)
 {
 	(void)cli;
 	(void)argc;
 	(void)argv;
 	usage(stdout);
-	return MG_EXIT_OK;
+	return MG_OUTCOME_OK;
 }
 
 static const struct cmd {
 	const char *name;
-	int (*fn)(struct cli *cli, int argc, char **argv);
+	enum mg_outcome (*fn)(struct cli *cli, int argc, char **argv);
 } cmds[] = {
 	{ "status", do_status },
 	{ "report", do_report },
@@ -192,7 +182,7 @@ static const struct cmd *find_cmd(const char *word, int *ambiguous)
 	return found;
 }
 
-int main(int argc, char **argv)
+static enum mg_outcome run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 'S' },
@@ -235,14 +225,14 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return MG_EXIT_OK;
+			return MG_OUTCOME_OK;
 		case 'V':
 			printf("modguard %s\n", MG_VERSION);
-			return MG_EXIT_OK;
+			return MG_OUTCOME_OK;
 		case ':':
 			cli_err(&cli, "option %s needs an argument; see --help",
 				argv[optind - 1]);
-			return MG_EXIT_USAGE;
+			return MG_OUTCOME_BAD_INPUT;
 		default:
 			if (optopt)
 				cli_err(&cli, "unknown option -%c; see --help",
@@ -250,7 +240,7 @@ int main(int argc, char **argv)
 			else
 				cli_err(&cli, "unknown option %s; see --help",
 					argv[optind - 1]);
-			return MG_EXIT_USAGE;
+			return MG_OUTCOME_BAD_INPUT;
 		}
 	}
 	mg_log_init("modguard", 0, cli.verbose);
@@ -261,14 +251,19 @@ int main(int argc, char **argv)
 		} else {
 			usage(stderr);
 		}
-		return MG_EXIT_USAGE;
+		return MG_OUTCOME_BAD_INPUT;
 	}
 	cmd = find_cmd(argv[optind], &ambiguous);
 	if (!cmd) {
 		cli_err(&cli, "%s command '%s'; see --help",
 			ambiguous ? "ambiguous" : "unknown", argv[optind]);
-		return MG_EXIT_USAGE;
+		return MG_OUTCOME_BAD_INPUT;
 	}
 	mg_dbg("command %s, socket %s", cmd->name, cli.socket);
 	return cmd->fn(&cli, argc - optind - 1, argv + optind + 1);
+}
+
+int main(int argc, char **argv)
+{
+	return cli_modguard_exit(run(argc, argv));
 }

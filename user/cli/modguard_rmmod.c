@@ -15,20 +15,16 @@
 #include <string.h>
 
 #include "cli.h"
+#include "delete_module.h"
 #include "log.h"
 #include "parse.h"
 #include "render.h"
-#include "unload.h"
-
-#ifndef MG_VERSION
-#define MG_VERSION "0.1.0"
-#endif
+#include "version.h"
 
 #define RM_TIMEOUT_MAX_MS (24ULL * 3600 * 1000)
 #define RM_DEFAULT_TIMEOUT_MS 10000
 /* beyond the wait: how long the module's exit and the stale check may take */
 #define RM_EXIT_GRACE_MS 120000
-#define RM_EXIT_STALE 4
 
 struct rm_opts {
 	struct cli cli;
@@ -39,12 +35,12 @@ struct rm_opts {
 
 /* one module's way through the daemon's guarded unload */
 struct rm_job {
-	char name[MG_MODULE_NAME_MAX + 1]; /* normalized */
+	char name[MG_MODULE_NAME_LEN]; /* normalized */
 	struct mg_reply report;     /* the last evidence: module + refs */
 	int mod_idx;                /* "module" record in report, or -1 */
 	char outcome[32];           /* unloaded, stale, refused, ... */
 	char record[128];           /* the durable record that was written */
-	int exit;
+	enum mg_outcome result;     /* what it came to (cli_rmmod_exit()) */
 	char msg[1024];             /* what happened, in words */
 };
 
@@ -84,10 +80,10 @@ static void usage(FILE *f)
 }
 
 /* text mode: say it on stderr now; JSON mode: keep it for the document */
-static void job_fail(const struct rm_opts *o, struct rm_job *job, int exit,
-		     const char *outcome)
+static void job_fail(const struct rm_opts *o, struct rm_job *job,
+		     enum mg_outcome result, const char *outcome)
 {
-	job->exit = exit;
+	job->result = result;
 	snprintf(job->outcome, sizeof(job->outcome), "%s", outcome);
 	if (!o->cli.json)
 		mg_err("%s: %s", job->name, job->msg);
@@ -131,22 +127,24 @@ static int find_module(const struct mg_reply *r)
 }
 
 /* the daemon could not be asked: without a verdict, only --force unloads */
-static int unload_unguarded(const struct rm_opts *o, struct rm_job *job)
+static enum mg_outcome unload_unguarded(const struct rm_opts *o,
+					struct rm_job *job)
 {
+	enum mg_outcome ret;
 	const char *reason;
-	int err, ret;
+	int err;
 
 	if (!o->cli.json)
 		mg_warn("%s: --force and modguardd unreachable: unloading WITHOUT "
 			"a verdict and without a stale check; this can crash the "
 			"kernel", job->name);
 	err = mg_delete_module(job->name, O_NONBLOCK);
-	ret = mg_unload_exit_code(err, &reason);
+	ret = mg_delete_module_outcome(err, &reason);
 	if (ret) {
 		snprintf(job->msg, sizeof(job->msg), "cannot unload: %s (%s)",
 			 reason, strerror(-err));
-		job_fail(o, job, ret, ret == MG_EXIT_USAGE ? "not_loaded"
-							   : "refused");
+		job_fail(o, job, ret, ret == MG_OUTCOME_BAD_INPUT ? "not_loaded"
+								  : "refused");
 		return ret;
 	}
 	snprintf(job->outcome, sizeof(job->outcome), "unloaded-unguarded");
@@ -154,7 +152,7 @@ static int unload_unguarded(const struct rm_opts *o, struct rm_job *job)
 		 "unloaded without a verdict (forced, modguardd unreachable)");
 	if (!o->cli.json)
 		printf("%s: %s\n", job->name, job->msg);
-	return MG_EXIT_OK;
+	return MG_OUTCOME_OK;
 }
 
 static void print_wait(const struct rm_opts *o, struct rm_job *job,
@@ -171,7 +169,21 @@ static void print_wait(const struct rm_opts *o, struct rm_job *job,
 	fflush(stdout);
 }
 
-static int run_job(const struct rm_opts *o, struct rm_job *job)
+/* the result record: outcome, message, record; a bad exit= is a broken reply */
+static void take_result(struct rm_job *job, const struct mg_record *rec)
+{
+	const char *outcome = mg_record_get(rec, "outcome");
+	const char *message = mg_record_get(rec, "message");
+	const char *record = mg_record_get(rec, "record");
+
+	snprintf(job->outcome, sizeof(job->outcome), "%s", outcome ? outcome : "?");
+	snprintf(job->record, sizeof(job->record), "%s", record ? record : "");
+	job->result = cli_result_outcome(rec, job->msg, sizeof(job->msg));
+	if (!job->msg[0])
+		snprintf(job->msg, sizeof(job->msg), "%s", message ? message : "");
+}
+
+static enum mg_outcome run_job(const struct rm_opts *o, struct rm_job *job)
 {
 	char timeout[32];
 	const char *mode = o->force ? "force" : o->dry_run ? "dry-run" : "guarded";
@@ -192,8 +204,8 @@ static int run_job(const struct rm_opts *o, struct rm_job *job)
 			 "cannot reach modguardd at %s: %s; module untouched "
 			 "(is modguardd running? --force unloads without it)",
 			 o->cli.socket, strerror(-err));
-		job_fail(o, job, MG_EXIT_FAIL, "untouched");
-		return MG_EXIT_FAIL;
+		job_fail(o, job, MG_OUTCOME_FAILED, "untouched");
+		return MG_OUTCOME_FAILED;
 	}
 	if (o->force && !o->cli.json)
 		mg_warn("%s: --force: unloading WITHOUT waiting for a clean "
@@ -208,18 +220,9 @@ static int run_job(const struct rm_opts *o, struct rm_job *job)
 			continue;
 		}
 		if (!strcmp(rec->tag, "result")) {
-			const char *v;
-
 			in_result = 1;
 			mg_reply_free(&job->report);
-			v = mg_record_get(rec, "outcome");
-			snprintf(job->outcome, sizeof(job->outcome), "%s", v ? v : "?");
-			v = mg_record_get(rec, "message");
-			snprintf(job->msg, sizeof(job->msg), "%s", v ? v : "");
-			v = mg_record_get(rec, "record");
-			snprintf(job->record, sizeof(job->record), "%s", v ? v : "");
-			v = mg_record_get(rec, "exit");
-			job->exit = v ? atoi(v) : MG_EXIT_FAIL;
+			take_result(job, rec);
 			continue;
 		}
 		err = reply_add(&job->report, rec);
@@ -227,11 +230,10 @@ static int run_job(const struct rm_opts *o, struct rm_job *job)
 	if (err == -EREMOTEIO) {
 		snprintf(job->msg, sizeof(job->msg), "%s",
 			 c.err_msg ? c.err_msg : "modguardd refused the request");
-		job_fail(o, job, c.err_code == MG_EXIT_USAGE ? MG_EXIT_USAGE
-							     : MG_EXIT_FAIL,
-			 c.err_code == MG_EXIT_USAGE ? "bad_input" : "failed");
+		/* bad_input or failed, as the outcome is named */
+		job_fail(o, job, c.err_code, mg_outcome_name(c.err_code));
 		mg_client_close(&c);
-		return job->exit;
+		return job->result;
 	}
 	mg_client_close(&c);
 	if (err || !in_result) {
@@ -239,25 +241,25 @@ static int run_job(const struct rm_opts *o, struct rm_job *job)
 		snprintf(job->msg, sizeof(job->msg),
 			 "lost modguardd while waiting (%s); module untouched",
 			 strerror(err ? -err : EPROTO));
-		job_fail(o, job, MG_EXIT_FAIL, "untouched");
-		return MG_EXIT_FAIL;
+		job_fail(o, job, MG_OUTCOME_FAILED, "untouched");
+		return MG_OUTCOME_FAILED;
 	}
 	job->mod_idx = find_module(&job->report);
 	if (o->cli.json)
-		return job->exit;
-	if (job->exit == MG_EXIT_OK)
+		return job->result;
+	if (job->result == MG_OUTCOME_OK)
 		printf("%s: %s\n", job->name, job->msg);
 	else
 		fprintf(stderr, "modguard-rmmod: %s: %s\n", job->name, job->msg);
-	if (job->mod_idx >= 0 && job->exit != MG_EXIT_OK)
-		mg_render_refs_text(job->exit == RM_EXIT_STALE ? stderr : stdout,
+	if (job->mod_idx >= 0 && job->result != MG_OUTCOME_OK)
+		mg_render_refs_text(job->result == MG_OUTCOME_STALE ? stderr : stdout,
 				    &job->report, job->mod_idx);
 	else if (job->mod_idx >= 0 && o->dry_run)
 		mg_render_refs_text(stdout, &job->report, job->mod_idx);
 	if (job->record[0])
 		fprintf(stderr, "modguard-rmmod: %s: record %s (modguard history)\n",
 			job->name, job->record);
-	return job->exit;
+	return job->result;
 }
 
 static void job_json(struct mg_json *jw, const struct rm_opts *o,
@@ -266,7 +268,7 @@ static void job_json(struct mg_json *jw, const struct rm_opts *o,
 	mg_json_start_object(jw);
 	mg_json_string_field(jw, "name", job->name);
 	mg_json_string_field(jw, "outcome", job->outcome);
-	mg_json_s64_field(jw, "exit", job->exit);
+	mg_json_s64_field(jw, "exit", cli_rmmod_exit(job->result));
 	mg_json_bool_field(jw, "forced", o->force);
 	mg_json_string_field(jw, "message", job->msg);
 	if (job->record[0])
@@ -278,6 +280,7 @@ static void job_json(struct mg_json *jw, const struct rm_opts *o,
 	mg_json_end_object(jw);
 }
 
+/* MG_OUTCOME_OK to go on, another outcome to stop, -1 when done (--help) */
 static int parse_args(int argc, char **argv, struct rm_opts *o)
 {
 	static const struct option opts[] = {
@@ -308,7 +311,7 @@ static int parse_args(int argc, char **argv, struct rm_opts *o)
 				cli_err(&o->cli,
 					"invalid timeout '%s': %s; expected seconds like 10 or 0.5",
 					optarg, strerror(-err));
-				return MG_EXIT_USAGE;
+				return MG_OUTCOME_BAD_INPUT;
 			}
 			break;
 		case 'n':
@@ -335,7 +338,7 @@ static int parse_args(int argc, char **argv, struct rm_opts *o)
 		case ':':
 			cli_err(&o->cli, "option %s needs an argument; see --help",
 				argv[optind - 1]);
-			return MG_EXIT_USAGE;
+			return MG_OUTCOME_BAD_INPUT;
 		default:
 			if (optopt)
 				cli_err(&o->cli, "unknown option -%c; see --help",
@@ -343,7 +346,7 @@ static int parse_args(int argc, char **argv, struct rm_opts *o)
 			else
 				cli_err(&o->cli, "unknown option %s; see --help",
 					argv[optind - 1]);
-			return MG_EXIT_USAGE;
+			return MG_OUTCOME_BAD_INPUT;
 		}
 	}
 	mg_log_init("modguard-rmmod", 0, o->cli.verbose);
@@ -351,7 +354,7 @@ static int parse_args(int argc, char **argv, struct rm_opts *o)
 	o->cli.timeout_ms = (int)o->timeout_ms;
 	if (optind >= argc) {
 		cli_err(&o->cli, "no module given; see --help");
-		return MG_EXIT_USAGE;
+		return MG_OUTCOME_BAD_INPUT;
 	}
 	return cli_check_names(&o->cli, argv + optind, argc - optind);
 }
@@ -364,19 +367,19 @@ int main(int argc, char **argv)
 	};
 	struct mg_json *jw = NULL;
 	struct rm_job *jobs = NULL;
-	int ret, worst = MG_EXIT_OK, njobs;
+	int ret, worst = cli_rmmod_exit(MG_OUTCOME_OK), njobs;
 
 	mg_log_init("modguard-rmmod", 0, 0);
 	ret = parse_args(argc, argv, &o);
 	if (ret)
-		return ret < 0 ? MG_EXIT_OK : ret;
+		return cli_rmmod_exit(ret < 0 ? MG_OUTCOME_OK : (enum mg_outcome)ret);
 
 	njobs = argc - optind;
 	jobs = calloc((size_t)njobs, sizeof(*jobs));
 	if (!jobs) {
 		cli_err(&o.cli, "cannot allocate %d jobs: %s", njobs,
 			strerror(ENOMEM));
-		return MG_EXIT_FAIL;
+		return cli_rmmod_exit(MG_OUTCOME_FAILED);
 	}
 	/* like rmmod: go on with the others when one fails, report the worst */
 	for (int i = 0; i < njobs; i++) {
@@ -385,15 +388,15 @@ int main(int argc, char **argv)
 		snprintf(job->name, sizeof(job->name), "%s", argv[optind + i]);
 		mg_module_name_normalize(job->name);
 		job->mod_idx = -1;
-		ret = run_job(&o, job);
-		job->exit = ret;
+		job->result = run_job(&o, job);
+		ret = cli_rmmod_exit(job->result);
 		if (ret > worst)
 			worst = ret;
 	}
 	if (o.cli.json) {
 		jw = cli_json_new(&o.cli);
 		if (!jw) {
-			worst = MG_EXIT_FAIL;
+			worst = cli_rmmod_exit(MG_OUTCOME_FAILED);
 			goto out;
 		}
 		mg_json_start_object(jw);
@@ -403,7 +406,7 @@ int main(int argc, char **argv)
 			job_json(jw, &o, &jobs[i]);
 		mg_json_end_array(jw);
 		mg_json_end_object(jw);
-		ret = cli_json_done(&o.cli, jw);
+		ret = cli_rmmod_exit(cli_json_done(&o.cli, jw));
 		if (ret > worst)
 			worst = ret;
 	}

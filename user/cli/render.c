@@ -90,7 +90,59 @@ static bool status_numeric(const char *key)
 	       !strcmp(key, "overflow") || !strcmp(key, "opens_refused");
 }
 
-void mg_render_status_text(FILE *out, const struct mg_record *rec)
+/* "  name  active|inactive: reason", one line per "group" record */
+static void groups_text(FILE *out, const struct mg_reply *r)
+{
+	int width = 0, any = 0;
+
+	for (int i = 0; i < r->nrecs; i++) {
+		int n = (int)strlen(get_or(&r->recs[i].rec, "name", "?"));
+
+		if (!strcmp(r->recs[i].rec.tag, "group") && n > width)
+			width = n;
+	}
+	for (int i = 0; i < r->nrecs; i++) {
+		const struct mg_record *g = &r->recs[i].rec;
+		const char *reason = get_or(g, "reason", "");
+
+		if (strcmp(g->tag, "group"))
+			continue;
+		if (!any++)
+			fputs("groups:\n", out);
+		fputs("  ", out);
+		put_padded(out, get_or(g, "name", "?"), width + 1);
+		put_clean(out, get_or(g, "state", "?"));
+		if (*reason) {
+			fputs(": ", out);
+			put_clean(out, reason);
+		}
+		fputc('\n', out);
+	}
+}
+
+static void groups_json(struct mg_json *jw, const struct mg_reply *r)
+{
+	mg_json_name(jw, "groups");
+	mg_json_start_array(jw);
+	for (int i = 0; i < r->nrecs; i++) {
+		const struct mg_record *g = &r->recs[i].rec;
+
+		if (strcmp(g->tag, "group"))
+			continue;
+		mg_json_start_object(jw);
+		mg_json_string_field(jw, "name", get_or(g, "name", ""));
+		mg_json_string_field(jw, "state", get_or(g, "state", ""));
+		mg_json_name(jw, "required");
+		mg_json_bool(jw, !strcmp(get_or(g, "required", "0"), "1"));
+		mg_json_string_field(jw, "what", get_or(g, "what", ""));
+		mg_json_string_field(jw, "reason", get_or(g, "reason", ""));
+		mg_json_end_object(jw);
+	}
+	mg_json_end_array(jw);
+}
+
+void mg_render_status_text(FILE *out, const struct mg_record *rec,
+			   const struct mg_reply *r)
 {
 	int width = 0;
 
@@ -119,9 +171,11 @@ void mg_render_status_text(FILE *out, const struct mg_record *rec)
 		}
 		fputc('\n', out);
 	}
+	groups_text(out, r);
 }
 
-void mg_render_status_json(struct mg_json *jw, const struct mg_record *rec)
+void mg_render_status_json(struct mg_json *jw, const struct mg_record *rec,
+			   const struct mg_reply *r)
 {
 	mg_json_start_object(jw);
 	for (int i = 0; i < rec->nfields; i++) {
@@ -139,6 +193,7 @@ void mg_render_status_json(struct mg_json *jw, const struct mg_record *rec)
 		else
 			mg_json_string(jw, v);
 	}
+	groups_json(jw, r);
 	mg_json_end_object(jw);
 }
 

@@ -18,9 +18,14 @@
  */
 int mg_render_time(const char *value, char *buf, size_t size);
 
-/* status record: aligned "key: value" lines, or one JSON object */
-void mg_render_status_text(FILE *out, const struct mg_record *rec);
-void mg_render_status_json(struct mg_json *jw, const struct mg_record *rec);
+/*
+ * status reply: the status record as aligned "key: value" lines, then the
+ * attach groups; or one JSON object with a "groups" array
+ */
+void mg_render_status_text(FILE *out, const struct mg_record *rec,
+			   const struct mg_reply *r);
+void mg_render_status_json(struct mg_json *jw, const struct mg_record *rec,
+			   const struct mg_reply *r);
 
 /*
  * report reply: "module" records, each followed by its "ref" and "note"

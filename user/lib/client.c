@@ -151,8 +151,9 @@ int mg_client_next(struct mg_client *c, const struct mg_record **rec)
 {
 	char *line, *nl;
 	size_t llen;
-	int err, code;
+	enum mg_outcome code;
 	const char *msg;
+	int err;
 
 	*rec = NULL;
 	if (c->done)
@@ -189,44 +190,6 @@ int mg_client_next(struct mg_client *c, const struct mg_record **rec)
 	if (!c->err_msg)
 		return -ENOMEM;
 	return -EREMOTEIO;
-}
-
-int mg_client_call(const char *path, int timeout_ms, const char *verb,
-		   const char *const *args, int nargs, mg_record_cb cb,
-		   void *ctx, int *code, char **msg)
-{
-	struct mg_client c;
-	const struct mg_record *rec;
-	int err;
-
-	if (code)
-		*code = 0;
-	if (msg)
-		*msg = NULL;
-	err = mg_client_connect(&c, path, timeout_ms);
-	if (err)
-		goto out;
-	err = mg_client_send(&c, verb, args, nargs);
-	if (err)
-		goto out;
-	while ((err = mg_client_next(&c, &rec)) == 1) {
-		if (!cb)
-			continue;
-		err = cb(rec, ctx);
-		if (err < 0)
-			goto out;
-	}
-	if (err == -EREMOTEIO) {
-		if (code)
-			*code = c.err_code;
-		if (msg) {
-			*msg = c.err_msg;
-			c.err_msg = NULL;
-		}
-	}
-out:
-	mg_client_close(&c);
-	return err;
 }
 
 void mg_reply_free(struct mg_reply *r)

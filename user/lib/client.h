@@ -17,7 +17,7 @@ struct mg_client {
 	int fd;
 	int timeout_ms;    /* per receive; < 0 waits forever */
 	int done;          /* final line seen */
-	int err_code;      /* from "err code=", 0 otherwise */
+	enum mg_outcome err_code; /* from "err code=", MG_OUTCOME_OK otherwise */
 	char *err_msg;     /* from "err msg=", owned, NULL otherwise */
 	char *buf;         /* received bytes not yet returned */
 	size_t len;        /* bytes in buf */
@@ -33,11 +33,9 @@ struct mg_reply {
 		char *line;
 		struct mg_record rec;
 	} *recs;
-	int err_code;      /* 0 on "ok" */
+	enum mg_outcome err_code; /* MG_OUTCOME_OK on "ok" */
 	char *err_msg;     /* NULL on "ok" */
 };
-
-typedef int (*mg_record_cb)(const struct mg_record *rec, void *ctx);
 
 /* the socket to use: opt if set, else $MODGUARD_SOCKET if set, else default */
 const char *mg_client_socket_path(const char *opt);
@@ -62,14 +60,6 @@ int mg_client_send(struct mg_client *c, const char *verb,
 int mg_client_next(struct mg_client *c, const struct mg_record **rec);
 void mg_client_close(struct mg_client *c);
 
-/*
- * Whole exchange with a callback per record; a negative return from cb
- * stops reading and is returned. On -EREMOTEIO, code and msg (optional; msg is
- * malloc'ed, the caller frees it) carry the daemon's error.
- */
-int mg_client_call(const char *path, int timeout_ms, const char *verb,
-		   const char *const *args, int nargs, mg_record_cb cb,
-		   void *ctx, int *code, char **msg);
 /*
  * Whole exchange collected into r. Returns 0 (also when the daemon said
  * "err": see r->err_code) or -errno for transport/protocol failures.

@@ -9,6 +9,8 @@
 
 enum ctx_kind { CTX_TOP, CTX_OBJECT, CTX_ARRAY };
 
+static void write_string(FILE *f, const char *str, size_t len);
+
 struct mg_json {
 	FILE *f;
 	bool pretty;
@@ -105,7 +107,7 @@ void mg_json_name(struct mg_json *jw, const char *name)
 		fputc(',', jw->f);
 	if (jw->pretty)
 		indent(jw);
-	mg_json_write_string(jw->f, name, strlen(name));
+	write_string(jw->f, name, strlen(name));
 	fputs(jw->pretty ? ": " : ":", jw->f);
 	jw->have_name = true;
 }
@@ -193,7 +195,8 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n)
 	return len;
 }
 
-void mg_json_write_string(FILE *f, const char *str, size_t len)
+/* escape str[0..len) as a JSON string, with its quotes, into f */
+static void write_string(FILE *f, const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0;
@@ -252,7 +255,7 @@ void mg_json_string_n(struct mg_json *jw, const char *s, size_t len)
 	}
 	if (!begin_value(jw))
 		return;
-	mg_json_write_string(jw->f, s, len);
+	write_string(jw->f, s, len);
 }
 
 void mg_json_string(struct mg_json *jw, const char *s)
@@ -338,12 +341,6 @@ void mg_json_string_field(struct mg_json *jw, const char *name, const char *s)
 	mg_json_string(jw, s);
 }
 
-void mg_json_u64_field(struct mg_json *jw, const char *name, uint64_t v)
-{
-	mg_json_name(jw, name);
-	mg_json_u64(jw, v);
-}
-
 void mg_json_s64_field(struct mg_json *jw, const char *name, int64_t v)
 {
 	mg_json_name(jw, name);
@@ -354,10 +351,4 @@ void mg_json_bool_field(struct mg_json *jw, const char *name, bool v)
 {
 	mg_json_name(jw, name);
 	mg_json_bool(jw, v);
-}
-
-void mg_json_null_field(struct mg_json *jw, const char *name)
-{
-	mg_json_name(jw, name);
-	mg_json_null(jw);
 }

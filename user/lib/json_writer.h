@@ -57,15 +57,10 @@ void mg_json_number_str(struct mg_json *jw, const char *s);
 /* shorthands for "name": value */
 void mg_json_string_field(struct mg_json *jw, const char *name,
 			  const char *s);
-void mg_json_u64_field(struct mg_json *jw, const char *name, uint64_t v);
 void mg_json_s64_field(struct mg_json *jw, const char *name, int64_t v);
 void mg_json_bool_field(struct mg_json *jw, const char *name, bool v);
-void mg_json_null_field(struct mg_json *jw, const char *name);
 
 /* 1 if s follows the JSON number grammar exactly */
 int mg_json_is_number(const char *s);
-
-/* escape s as a JSON string (with quotes) into f; used for one-off lines */
-void mg_json_write_string(FILE *f, const char *s, size_t len);
 
 #endif /* MG_JSON_WRITER_H */

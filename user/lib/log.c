@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* logging to stderr or syslog; see log.h */
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
@@ -20,11 +21,6 @@ void mg_log_init(const char *ident, int use_syslog, int verbose)
 		openlog(log_ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 	log_syslog = use_syslog;
 	log_verbose = verbose;
-}
-
-int mg_log_verbose(void)
-{
-	return log_verbose;
 }
 
 void mg_log_set_stream(FILE *f)
@@ -75,6 +71,94 @@ void mg_log(enum mg_log_level level, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* libbpf's frame around a verifier log: "prog 'NAME': " BEGIN "\n" log END */
+#define LOAD_LOG_BEGIN "-- BEGIN PROG LOAD LOG --"
+#define LOAD_LOG_END "-- END PROG LOAD LOG --"
+
+static char last_prog[64];
+static char last_line[512];
+/* mg_libbpf_hold(): libbpf's warnings are kept, not printed */
+static int held;
+static char last_warning[512];
+
+const char *mg_libbpf_last_prog(void)
+{
+	return last_prog;
+}
+
+const char *mg_libbpf_last_line(void)
+{
+	return last_line;
+}
+
+/* a verifier log line that says why, not how much was verified */
+static int says_why(const char *line, size_t len)
+{
+	static const char *const summaries[] = {
+		"processed ", "verification time ", "stack depth ",
+	};
+
+	if (!len)
+		return 0;
+	for (size_t i = 0; i < sizeof(summaries) / sizeof(summaries[0]); i++)
+		if (!strncmp(line, summaries[i], strlen(summaries[i])))
+			return 0;
+	return 1;
+}
+
+/* remember the program and the last line that says why of msg's log */
+static void remember_load_log(const char *msg)
+{
+	const char *begin = strstr(msg, LOAD_LOG_BEGIN), *name, *end, *p;
+	const char *line = NULL;
+	size_t len = 0;
+
+	last_prog[0] = last_line[0] = '\0';
+	if (!begin)
+		return;
+	name = strstr(msg, "prog '");
+	if (name && name < begin) {
+		name += strlen("prog '");
+		p = strchr(name, '\'');
+		if (p && p < begin)
+			snprintf(last_prog, sizeof(last_prog), "%.*s",
+				 (int)(p - name), name);
+	}
+	begin += strlen(LOAD_LOG_BEGIN);
+	end = strstr(begin, LOAD_LOG_END);
+	if (!end)
+		end = begin + strlen(begin);
+	for (p = begin; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (says_why(p, n)) {
+			line = p;
+			len = n;
+		}
+		p += n + 1;
+	}
+	if (line)
+		snprintf(last_line, sizeof(last_line), "%.*s", (int)len, line);
+}
+
+/* a verifier log: remember it; show it whole, line by line, if verbose */
+static void load_log(enum mg_log_level l, const char *fmt, va_list ap)
+{
+	char *msg = NULL, *save = NULL;
+
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		last_prog[0] = last_line[0] = '\0';
+		return;
+	}
+	remember_load_log(msg);
+	if (log_verbose)
+		for (char *line = strtok_r(msg, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save))
+			mg_log(l, "%s", line);
+	free(msg);
+}
+
 int mg_libbpf_print(enum libbpf_print_level level, const char *fmt,
 		    va_list ap)
 {
@@ -91,9 +175,30 @@ int mg_libbpf_print(enum libbpf_print_level level, const char *fmt,
 		l = MG_LOG_DEBUG;
 		break;
 	}
+	if (strstr(fmt, LOAD_LOG_BEGIN)) {
+		load_log(l, fmt, ap);
+		return 0;
+	}
 	/* libbpf's info output is load chatter; keep it behind -v too */
 	if (l != MG_LOG_WARN && !log_verbose)
 		return 0;
+	if (held && !log_verbose) {
+		vsnprintf(last_warning, sizeof(last_warning), fmt, ap);
+		last_warning[strcspn(last_warning, "\n")] = '\0';
+		return 0;
+	}
 	mg_vlog(l, fmt, ap);
 	return 0;
+}
+
+void mg_libbpf_hold(int on)
+{
+	held = on;
+	if (on)
+		last_warning[0] = '\0';
+}
+
+const char *mg_libbpf_last_warning(void)
+{
+	return last_warning;
 }

@@ -25,7 +25,6 @@ enum mg_log_level {
  * libbpf's info/debug output. Callable again to switch (e.g. after -v).
  */
 void mg_log_init(const char *ident, int use_syslog, int verbose);
-int mg_log_verbose(void);
 /* redirect the stderr sink (tests); NULL restores stderr */
 void mg_log_set_stream(FILE *f);
 
@@ -39,8 +38,28 @@ void mg_log(enum mg_log_level level, const char *fmt, ...)
 #define mg_info(...) mg_log(MG_LOG_INFO, __VA_ARGS__)
 #define mg_dbg(...) mg_log(MG_LOG_DEBUG, __VA_ARGS__)
 
-/* for libbpf_set_print(): warnings always, the rest only when verbose */
+/*
+ * For libbpf_set_print(): warnings always, the rest only when verbose.
+ * A verifier log (libbpf prints it when the kernel refuses a program) is
+ * shown whole, line by line, only when verbose; either way the program's
+ * name and the log's last line that says why are remembered, for the one
+ * line the caller prints about it.
+ */
 int mg_libbpf_print(enum libbpf_print_level level, const char *fmt,
 		    va_list ap);
+/* the program of the last verifier log libbpf printed; "" if none yet */
+const char *mg_libbpf_last_prog(void);
+/*
+ * That log's last line that says why, e.g. "R1 invalid mem access
+ * 'scalar'" (the "processed N insns" summary is passed over); "" if none
+ */
+const char *mg_libbpf_last_line(void);
+/*
+ * While on (and not verbose), libbpf's warnings are not printed but the
+ * last one is kept: a step that fails says why in one line of its own.
+ */
+void mg_libbpf_hold(int on);
+/* the last warning held back; "" if none */
+const char *mg_libbpf_last_warning(void);
 
 #endif /* MG_LOG_H */

@@ -145,7 +145,7 @@ int mg_module_name_valid(const char *name)
 	for (i = 0; name[i]; i++) {
 		char c = name[i];
 
-		if (i >= MG_MODULE_NAME_MAX)
+		if (i >= MG_MODULE_NAME_LEN - 1)
 			return 0;
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		      (c >= '0' && c <= '9') || c == '_' || c == '-'))
@@ -154,9 +154,21 @@ int mg_module_name_valid(const char *name)
 	return i > 0;
 }
 
+static char name_char(char c)
+{
+	return c == '-' ? '_' : c;
+}
+
 void mg_module_name_normalize(char *name)
 {
 	for (; *name; name++)
-		if (*name == '-')
-			*name = '_';
+		*name = name_char(*name);
+}
+
+int mg_module_name_eq(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++)
+		if (name_char(*a) != name_char(*b))
+			return 0;
+	return *a == *b;
 }

@@ -6,8 +6,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* MODULE_NAME_LEN is 64 - sizeof(unsigned long): 55 characters + NUL */
-#define MG_MODULE_NAME_MAX 55
+#include <linux/types.h>
+
+#include "modguard_abi.h" /* MG_MODULE_NAME_LEN: 55 characters + NUL */
 
 /*
  * Parse s as an unsigned number in [min, max]: decimal ("007" is 7, not
@@ -26,9 +27,11 @@ int mg_parse_s64(const char *s, int64_t min, int64_t max, int64_t *out);
  */
 int mg_parse_seconds(const char *s, uint64_t max_ms, uint64_t *ms);
 
-/* 1 if name is 1..55 characters of [A-Za-z0-9_-] */
+/* 1 if name is 1..MG_MODULE_NAME_LEN - 1 characters of [A-Za-z0-9_-] */
 int mg_module_name_valid(const char *name);
 /* '-' to '_', the way kmod and the kernel compare module names */
 void mg_module_name_normalize(char *name);
+/* 1 if a and b name the same module: equal but for '-' == '_' (as kmod) */
+int mg_module_name_eq(const char *a, const char *b);
 
 #endif /* MG_PARSE_H */

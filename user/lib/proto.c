@@ -264,7 +264,7 @@ int mg_line_ok(struct mg_line *l)
 	return err ? err : mg_line_finish(l);
 }
 
-int mg_line_err(struct mg_line *l, int code, const char *msg)
+int mg_line_err(struct mg_line *l, enum mg_outcome code, const char *msg)
 {
 	mg_line_reset(l, "err");
 	mg_line_add_s64(l, "code", code);
@@ -430,18 +430,19 @@ int mg_record_is_final(const struct mg_record *rec)
 	return !strcmp(rec->tag, "ok") || !strcmp(rec->tag, "err");
 }
 
-int mg_record_final_status(const struct mg_record *rec, int *code,
+int mg_record_final_status(const struct mg_record *rec, enum mg_outcome *code,
 			   const char **msg)
 {
-	int64_t c;
+	enum mg_outcome c;
 
-	*code = 0;
+	*code = MG_OUTCOME_OK;
 	*msg = "";
 	if (!strcmp(rec->tag, "ok"))
 		return 0;
-	*code = MG_ERR_INTERNAL;
-	if (!mg_record_get_s64(rec, "code", &c) && c > 0 && c < 256)
-		*code = (int)c;
+	*code = MG_OUTCOME_FAILED;
+	if (!mg_outcome_parse(mg_record_get(rec, "code"), &c) &&
+	    c == MG_OUTCOME_BAD_INPUT)
+		*code = c;
 	*msg = mg_record_get(rec, "msg");
 	if (!*msg || !**msg)
 		*msg = "unspecified error";

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "outcome.h"
+
 #define MG_PROTO_VERSION "MG1"
 /* request line, including the terminating '\n' */
 #define MG_REQUEST_MAX 4096
@@ -23,10 +25,10 @@
 /* tag buffer size: tags are at most MG_TAG_MAX - 1 characters */
 #define MG_TAG_MAX 32
 
-/* error codes carried by "err code=<n>"; they mirror the CLI exit codes */
-#define MG_ERR_BADINPUT 2
-#define MG_ERR_INTERNAL 3
-
+/*
+ * "err code=<n>" carries an enum mg_outcome: MG_OUTCOME_BAD_INPUT or
+ * MG_OUTCOME_FAILED (docs/PROTOCOL.md).
+ */
 struct mg_field {
 	char *key;
 	char *value;
@@ -89,7 +91,7 @@ void mg_line_free(struct mg_line *l);
 
 /* final lines */
 int mg_line_ok(struct mg_line *l);
-int mg_line_err(struct mg_line *l, int code, const char *msg);
+int mg_line_err(struct mg_line *l, enum mg_outcome code, const char *msg);
 
 /*
  * Parse one reply line of len bytes in place (a trailing '\n' is allowed
@@ -109,10 +111,12 @@ int mg_record_get_s64(const struct mg_record *rec, const char *key,
 /* 1 if rec is a final line ("ok" or "err") */
 int mg_record_is_final(const struct mg_record *rec);
 /*
- * For a final record: 0 for "ok"; for "err" fills *code (MG_ERR_INTERNAL if
- * missing or bad) and *msg (never NULL) and returns -EREMOTEIO.
+ * For a final record: 0 for "ok" (*code MG_OUTCOME_OK); for "err" fills
+ * *code (MG_OUTCOME_BAD_INPUT, or MG_OUTCOME_FAILED for anything else:
+ * the protocol has no other err codes, a missing or bad one is a failure
+ * too) and *msg (never NULL) and returns -EREMOTEIO.
  */
-int mg_record_final_status(const struct mg_record *rec, int *code,
+int mg_record_final_status(const struct mg_record *rec, enum mg_outcome *code,
 			   const char **msg);
 
 /*
