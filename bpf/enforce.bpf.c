@@ -151,9 +151,9 @@ int BPF_PROG(mg_capable, const struct cred *cred, struct user_namespace *ns,
 	e = mg_event_reserve(MG_EV_REFUSED);
 	if (e) {
 		e->mod = m;
-		e->obj = in > 0 ? in : 0;
-		e->expires = st;
-		e->func = open > 0 ? open : 0;
+		e->refused.callers = in > 0 ? in : 0;
+		e->refused.stack_tasks = st;
+		e->refused.open_files = open > 0 ? open : 0;
 		__builtin_memcpy(e->name, req->name, sizeof(e->name));
 		mg_event_submit(e);
 	}

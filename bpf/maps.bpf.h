@@ -181,17 +181,7 @@ MG_MAP struct {
 	__type(value, struct mg_text_bounds);
 } mg_bounds SEC(".maps");
 
-/*
- * Switches modguardd flips at run time.  A map, not globals, so that a
- * restarted daemon that adopts the programs of its predecessor (pinned in
- * bpffs) still reaches them.
- */
-struct mg_config {
-	__u32 enforcing;    /* lsm/capable may refuse */
-	__u32 wake_on_refs; /* a guarded unload waits: wake on reference
-			     * drops and on closes of tracked files */
-};
-
+/* struct mg_config (modguard_abi.h): modguardd's run-time switches */
 MG_MAP struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);

@@ -123,9 +123,9 @@ static __always_inline int track_module(struct module *mod, __u32 type,
 	e->mod = key;
 	e->text_start = info.text_start;
 	e->text_size = info.text_size;
-	e->func = info.init_fn;
-	e->obj = info.init_start;
-	e->expires = info.init_size;
+	e->load.init_fn = info.init_fn;
+	e->load.init_start = info.init_start;
+	e->load.init_size = info.init_size;
 	e->state = info.state;
 	e->refcnt = mg_module_refcnt(mod);
 	__builtin_memcpy(e->name, info.name, sizeof(e->name));
@@ -193,11 +193,11 @@ static long settle_armed(struct bpf_map *map, __u64 *key,
 	if (!e)
 		return 0;
 	e->mod = *mod;
-	e->obj = *key;
-	e->func = a->func;
-	e->site = a->site;
+	e->cb.obj = *key;
+	e->cb.func = a->func;
+	e->cb.site = a->site;
 	e->kind = a->kind;
-	e->expires = a->expires;
+	e->cb.expires = a->expires;
 	mg_event_submit(e);
 	return 0;
 }

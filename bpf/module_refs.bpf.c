@@ -27,7 +27,7 @@ static __always_inline int ref_event(struct module *mod, unsigned long ip,
 	if (!e)
 		return 0;
 	e->mod = (__u64)mod;
-	e->site = ip;
+	e->ref.site = ip;
 	e->refcnt = mg_module_refcnt(mod);
 	e->state = BPF_CORE_READ(mod, state);
 	mg_event_submit_lazy(e);

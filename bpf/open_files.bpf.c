@@ -116,7 +116,7 @@ int BPF_PROG(mg_file_free, struct file *file)
 	e = mg_event_reserve_lazy(MG_EV_FILE_CLOSED);
 	if (e) {
 		e->mod = mod;
-		e->obj = key;
+		e->closed.file = key;
 		mg_event_submit_lazy(e);
 	}
 	return 0;

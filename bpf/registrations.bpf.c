@@ -116,7 +116,7 @@ static __always_inline void entry_point(__u64 mod, __u64 func)
 	if (!e)
 		return;
 	e->mod = mod;
-	e->func = func;
+	e->entry.func = func;
 	mg_event_submit(e);
 }
 
@@ -190,7 +190,6 @@ static __always_inline void fops_registered(void *ctx,
  * per thread.
  */
 #define MG_MISC_MAJOR 10
-#define MG_MKDEV(ma, mi) (((__u32)(ma) << 20) | (__u32)(mi))
 
 struct misc_pending {
 	struct miscdevice *misc;
@@ -236,7 +235,7 @@ int BPF_KPROBE(mg_misc_registered, void *class, void *parent, __u32 devt,
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct misc_pending *p = bpf_map_lookup_elem(&mg_misc_pending, &tid);
 
-	if (!p || (void *)p->misc != drvdata || (devt >> 20) != MG_MISC_MAJOR)
+	if (!p || (void *)p->misc != drvdata || MG_DEV_MAJOR(devt) != MG_MISC_MAJOR)
 		return 0;
 	chrdev_add(devt, &p->c);
 	bpf_map_delete_elem(&mg_misc_pending, &tid);

@@ -4,11 +4,16 @@
  * in the ring buffer, and what modguardd reads back.  Nothing else lives here.
  *
  * Included from BPF code (after vmlinux.h, which provides __u32/__u64) and
- * from user space (after <linux/types.h>).  Fields are fixed width, largest
- * first, and every struct has its size asserted so that both sides agree.
+ * from user space (which gets them from <linux/types.h>).  Fields are fixed
+ * width, largest first, and every struct has its size asserted so that both
+ * sides agree.
  */
 #ifndef MODGUARD_ABI_H
 #define MODGUARD_ABI_H
+
+#ifndef __bpf__
+#include <linux/types.h>
+#endif
 
 #define MG_MODULE_NAME_LEN 56 /* MODULE_NAME_LEN on 64-bit kernels */
 #define MG_COMM_LEN 16
@@ -30,6 +35,16 @@
 #define MG_RINGBUF_BYTES (1u << 20)
 #define MG_PAGE_SHIFT 12
 
+/*
+ * A kernel dev_t (include/linux/kdev_t.h): 12 bits of major above 20 of
+ * minor.  Not the user-space encoding of <sys/sysmacros.h>.
+ */
+#define MG_MINORBITS 20
+#define MG_MINORMASK ((1u << MG_MINORBITS) - 1)
+#define MG_DEV_MAJOR(dev) ((__u32)(dev) >> MG_MINORBITS)
+#define MG_DEV_MINOR(dev) ((__u32)(dev) & MG_MINORMASK)
+#define MG_MKDEV(ma, mi) (((__u32)(ma) << MG_MINORBITS) | (__u32)(mi))
+
 /* struct module's state, as enum module_state in include/linux/module.h */
 enum mg_module_state {
 	MG_MOD_LIVE = 0,
@@ -45,9 +60,8 @@ enum mg_event_type {
 	MG_EV_MODULE_SCAN = 3, /* a module that was loaded before we started */
 	MG_EV_REF_GET = 4,     /* module:module_get */
 	MG_EV_REF_PUT = 5,     /* module:module_put */
-	MG_EV_ARMED = 6,       /* a callback into a module was armed */
-	MG_EV_DISARMED = 7,    /* ... cancelled, fired, flushed or unregistered */
-	MG_EV_STALE_FIRE = 8,  /* a callback fired into a module that is gone */
+	/* 6, 7 and 8 (armed, disarmed, stale fire) are not sent: the ledger
+	 * map holds what is armed, and numbers are never reused */
 	MG_EV_LEFT_BEHIND = 9, /* still armed/registered when exit returned */
 	MG_EV_TASK_MOVED = 10, /* a watched task moved, or an init finished */
 	MG_EV_ENTRY_POINT = 11, /* func: an owner-less fops function of mod */
@@ -100,6 +114,18 @@ _Static_assert(sizeof(struct mg_module_info) == 112, "mg_module_info ABI");
 
 #define MG_MODF_PRELOADED 1u /* loaded before modguardd started */
 
+/*
+ * The one entry of mg_config: switches modguardd flips at run time.  A
+ * map, not globals, so that a restarted daemon that adopts the programs of
+ * its predecessor (pinned in bpffs) still reaches them.
+ */
+struct mg_config {
+	__u32 enforcing;    /* lsm/capable may refuse */
+	__u32 wake_on_refs; /* a guarded unload waits: wake on reference
+			     * drops and on closes of tracked files */
+};
+_Static_assert(sizeof(struct mg_config) == 8, "mg_config ABI");
+
 /* value of mg_armed, keyed by the callback object (timer_list *, ...) */
 struct mg_armed_info {
 	__u64 mod;     /* struct module * the function lies in */
@@ -142,7 +168,7 @@ _Static_assert(sizeof(struct mg_thread_calls) == 32 + 16 + 16 + 8 + 16,
 	       "mg_thread_calls ABI");
 #define MG_MAX_THREAD_CALLS 16384
 
-/* value of mg_chrdevs, keyed by a kernel dev_t (major << 20 | minor) */
+/* value of mg_chrdevs, keyed by a kernel dev_t (MG_MKDEV) */
 struct mg_chrdev {
 	__u64 mod;  /* struct module * whose owner-less fops serve the device */
 	__u64 func; /* the first of those functions in its text */
@@ -155,7 +181,7 @@ struct mg_open_file {
 	__u64 mod;
 	__u64 func;  /* as in struct mg_chrdev */
 	__u64 ts_ns; /* when it was opened */
-	__u32 dev;   /* kernel dev_t */
+	__u32 dev;   /* kernel dev_t (MG_DEV_MAJOR/MG_DEV_MINOR) */
 	__u32 pid;   /* the thread that opened it */
 	__u32 tgid;
 	__u32 pad;
@@ -163,25 +189,74 @@ struct mg_open_file {
 };
 _Static_assert(sizeof(struct mg_open_file) == 56, "mg_open_file ABI");
 
-/* one ring buffer record */
+/*
+ * One ring buffer record.  What the four words after the text range mean
+ * depends on the type; each type has its arm of the union (obj/func/site/
+ * expires are the generic names of the same words, as in cb):
+ *
+ *   MODULE_LOAD, MODULE_SCAN  load: the init text (init_start, init_size)
+ *                             and mod->init (init_fn)
+ *   REF_GET, REF_PUT          ref.site: the caller of module_get/put
+ *   LEFT_BEHIND               cb: the ledger entry still armed, its object,
+ *                             function, site and expiry as in struct
+ *                             mg_armed_info (kind says which)
+ *   ENTRY_POINT               entry.func: an owner-less fops function
+ *   REFUSED                   refused: what the refusal counted: threads
+ *                             inside owner-less fops (callers), files open
+ *                             on the module's devices (open_files), tasks
+ *                             the last scan found inside (stack_tasks)
+ *   FILE_CLOSED               closed.file: the struct file * that closed
+ *   MODULE_FREE, TASK_MOVED   none.  TASK_MOVED's pid is the watched task
+ *                             that moved, or for an init that finished the
+ *                             thread that ran it
+ *
+ * Words a type does not name are 0.
+ */
 struct mg_event {
 	__u64 ts_ns;
 	__u64 mod; /* struct module * */
 	__u64 text_start;
 	__u64 text_size;
-	__u64 obj;  /* callback object, or 0 */
-	__u64 func; /* callback function; for MODULE_LOAD, mod->init */
-	__u64 site; /* call site (module_get/put ip, arming site), or 0 */
-	__u64 expires;
+	union {
+		struct {
+			__u64 obj;     /* callback object, or 0 */
+			__u64 func;    /* callback function */
+			__u64 site;    /* call or arming site, or 0 */
+			__u64 expires; /* jiffies (timer) or ns (hrtimer) */
+		};
+		struct { __u64 obj, func, site, expires; } cb;
+		struct { __u64 init_start, init_fn, _pad2, init_size; } load;
+		struct { __u64 _pad0, _pad1, site, _pad3; } ref;
+		struct { __u64 _pad0, func, _pad2, _pad3; } entry;
+		struct { __u64 callers, open_files, _pad2, stack_tasks; } refused;
+		struct { __u64 file, _pad1, _pad2, _pad3; } closed;
+	};
 	__u32 type;  /* enum mg_event_type */
-	__u32 kind;  /* enum mg_ref_kind, for ARMED/DISARMED/STALE_FIRE */
-	__u32 pid;   /* thread id of current */
+	__u32 kind;  /* enum mg_ref_kind, for LEFT_BEHIND */
+	__u32 pid;   /* thread id of current (TASK_MOVED: see above) */
 	__u32 tgid;
 	__s32 refcnt; /* module refcnt as the tracepoint reported it */
 	__u32 state;  /* enum mg_module_state */
 	char comm[MG_COMM_LEN];
 	char name[MG_MODULE_NAME_LEN];
 };
+#define MG_EVENT_SAME_WORD(a, b)                                            \
+	(__builtin_offsetof(struct mg_event, a) ==                          \
+	 __builtin_offsetof(struct mg_event, b))
+_Static_assert(__builtin_offsetof(struct mg_event, obj) == 32 &&
+	       __builtin_offsetof(struct mg_event, type) == 64 &&
+	       MG_EVENT_SAME_WORD(cb.expires, expires) &&
+	       MG_EVENT_SAME_WORD(load.init_start, obj) &&
+	       MG_EVENT_SAME_WORD(load.init_fn, func) &&
+	       MG_EVENT_SAME_WORD(load.init_size, expires) &&
+	       MG_EVENT_SAME_WORD(ref.site, site) &&
+	       MG_EVENT_SAME_WORD(entry.func, func) &&
+	       MG_EVENT_SAME_WORD(refused.callers, obj) &&
+	       MG_EVENT_SAME_WORD(refused.open_files, func) &&
+	       MG_EVENT_SAME_WORD(refused.stack_tasks, expires) &&
+	       MG_EVENT_SAME_WORD(closed.file, obj),
+	       "mg_event arms");
+#undef MG_EVENT_SAME_WORD
 _Static_assert(sizeof(struct mg_event) == 160, "mg_event ABI");
 
 /*

@@ -2,16 +2,22 @@
 /*
  * The BPF side of modguardd: open, load and attach the embedded skeleton,
  * find the modules that were loaded before us, and hand ring buffer events
- * to a callback.
+ * to a callback.  The implementation is split by job: bpf_skeleton.c
+ * (lifecycle, ring buffer), bpf_groups.c (attach groups), bpf_pins.c
+ * (pinning, adoption), bpf_maps.c (the maps), bpf_probes.c (entry probes,
+ * task watch), bpf_iter.c (iterators).
  */
 #ifndef MG_BPF_LOADER_H
 #define MG_BPF_LOADER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "modguard_abi.h"
 
 struct mg_bpf;
+struct bpf_program;
+struct bpf_iter_attach_opts;
 
 typedef void (*mg_event_fn)(const struct mg_event *e, void *ctx);
 
@@ -30,11 +36,26 @@ struct mg_bpf_caps {
 	char advisory_reason[256]; /* why not, when not */
 };
 
-/* kallsyms: where the addresses of a few core functions are looked up */
 /*
+ * One attach group (bpf_groups.c): programs that attach whole or not at
+ * all.  name is a lowercase identifier (a protocol value), what is what
+ * the group tracks in words; reason says why an inactive group is not
+ * attached ("" when active).
+ */
+struct mg_group_status {
+	const char *name;
+	const char *what;
+	int required;
+	int active;
+	char reason[200];
+};
+
+/*
+ * kallsyms: where the addresses of a few core functions are looked up.
  * pin_dir (bpffs; NULL: none): where maps and links are pinned so that a
  * restarted modguardd finds the ledger intact and, for the same build,
- * adopts the programs that kept running while it was down.
+ * adopts the programs that kept running while it was down.  Fails when a
+ * required attach group (lifecycle) does not attach.
  */
 int mg_bpf_start(struct mg_bpf **out, const char *kallsyms, int enforce,
 		 const char *pin_dir, mg_event_fn fn, void *ctx);
@@ -95,6 +116,21 @@ int mg_bpf_watch(struct mg_bpf *b, const uint32_t *pids, size_t n);
 /* sum of the per-CPU counters, enum mg_stat order */
 int mg_bpf_stats(struct mg_bpf *b, uint64_t out[MG_STAT_MAX]);
 const struct mg_bpf_caps *mg_bpf_caps(struct mg_bpf *b);
+/* every attach group in table order; valid until mg_bpf_stop */
+size_t mg_bpf_groups(struct mg_bpf *b, const struct mg_group_status **out);
+/*
+ * Run one pass of the iterator program prog (opts: e.g. the map it walks;
+ * NULL for none): create its link, read its output to the end and hand it
+ * to on_recs in batches of n whole rec_size-byte records.  on_recs NULL:
+ * the output is dropped (the program's effect, e.g. its events, is what
+ * counts).  Returns 0, on_recs's first non-zero value, or -errno, logged
+ * with what (e.g. "task" for "cannot start the task iterator").
+ */
+int mg_bpf_iter_read(struct bpf_program *prog,
+		     const struct bpf_iter_attach_opts *opts, const char *what,
+		     size_t rec_size,
+		     int (*on_recs)(const void *recs, size_t n, void *ctx),
+		     void *ctx);
 /* the skeleton itself, for the parts that run their own programs */
 struct modguard_bpf *mg_bpf_skel(struct mg_bpf *b);
 void mg_bpf_stop(struct mg_bpf *b);

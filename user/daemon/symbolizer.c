@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kallsyms.h"
+#include "modguard_abi.h"
 #include "symbolizer.h"
 
 static int sym_cmp(const void *a, const void *b)
@@ -52,108 +54,77 @@ int mg_symtab_copy(struct mg_symtab *dst, const struct mg_symtab *src,
 	return 0;
 }
 
-/*
- * One kallsyms line: "ffffffffc0a01000 t name\t[module]".  Returns 1 and
- * fills the parts for a text symbol, 0 for anything else.
- */
-static int parse_line(char *line, uint64_t *addr, char **name, char **module)
-{
-	char *end, *type, *p;
+struct load {
+	struct mg_symtab *t;
+	const char *module;
+	int nonzero;
+};
 
-	*addr = strtoull(line, &end, 16);
-	if (end == line || *end != ' ')
+static int load_one(const struct mg_ksym *s, void *ctx)
+{
+	struct load *l = ctx;
+
+	if (!mg_ksym_is_text(s))
 		return 0;
-	type = end + 1;
-	if ((*type != 't' && *type != 'T') || type[1] != ' ')
+	if (l->module ? !s->module || strcmp(s->module, l->module)
+		      : s->module != NULL)
 		return 0;
-	*name = type + 2;
-	*module = NULL;
-	p = strchr(*name, '\t');
-	if (p) {
-		*p = '\0';
-		p = strchr(p + 1, '[');
-		if (p) {
-			*module = p + 1;
-			p = strchr(*module, ']');
-			if (p)
-				*p = '\0';
-		}
-	}
-	p = strchr(*name, '\n');
-	if (p)
-		*p = '\0';
-	return 1;
+	l->nonzero |= s->addr != 0;
+	return symtab_add(l->t, s->addr, s->name);
 }
 
 int mg_symtab_load(struct mg_symtab *t, const char *path, const char *module)
 {
-	char line[1024], *name, *mod;
-	int err = 0, nonzero = 0;
-	uint64_t addr;
-	FILE *f;
+	struct load l = { .t = t, .module = module };
+	int err;
 
 	mg_symtab_free(t);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (!parse_line(line, &addr, &name, &mod))
-			continue;
-		if (module ? !mod || strcmp(mod, module) : mod != NULL)
-			continue;
-		nonzero |= addr != 0;
-		err = symtab_add(t, addr, name);
-		if (err)
-			break;
-	}
-	fclose(f);
+	err = mg_kallsyms_each(path, load_one, &l);
 	if (err) {
 		mg_symtab_free(t);
 		return err;
 	}
-	if (t->n && !nonzero) {
+	if (t->n && !l.nonzero) {
 		mg_symtab_free(t);
 		return -EPERM;
 	}
-	qsort(t->syms, t->n, sizeof(*t->syms), sym_cmp);
+	mg_symtab_sort(t);
 	t->loaded = 1;
 	return 0;
+}
+
+struct load_modules {
+	struct mg_symtab *(*find)(const char *module, void *ctx);
+	void *ctx;
+	struct mg_symtab *t;
+	char last[MG_MODULE_NAME_LEN];
+};
+
+static int load_module_one(const struct mg_ksym *s, void *ctx)
+{
+	struct load_modules *l = ctx;
+
+	if (!s->module || !mg_ksym_is_text(s))
+		return 0;
+	/* kallsyms lists a module's symbols together: look up once */
+	if (strcmp(s->module, l->last)) {
+		snprintf(l->last, sizeof(l->last), "%s", s->module);
+		l->t = l->find(s->module, l->ctx);
+		if (l->t) {
+			mg_symtab_free(l->t);
+			l->t->loaded = 1;
+		}
+	}
+	return l->t ? symtab_add(l->t, s->addr, s->name) : 0;
 }
 
 int mg_symtab_load_modules(const char *path,
 			   struct mg_symtab *(*find)(const char *module, void *ctx),
 			   void *ctx)
 {
-	char line[1024], last[64] = "", *name, *mod;
-	struct mg_symtab *t = NULL;
-	uint64_t addr;
-	int err = 0;
-	FILE *f;
+	struct load_modules l = { .find = find, .ctx = ctx };
 
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strchr(line, '[') || !parse_line(line, &addr, &name, &mod) ||
-		    !mod)
-			continue;
-		/* kallsyms lists a module's symbols together: look up once */
-		if (strcmp(mod, last)) {
-			snprintf(last, sizeof(last), "%s", mod);
-			t = find(mod, ctx);
-			if (t) {
-				mg_symtab_free(t);
-				t->loaded = 1;
-			}
-		}
-		if (!t)
-			continue;
-		err = symtab_add(t, addr, name);
-		if (err)
-			break;
-	}
-	fclose(f);
-	return err;
+	return mg_kallsyms_each(path, load_module_one, &l);
 }
 
 void mg_symtab_sort(struct mg_symtab *t)

@@ -38,13 +38,13 @@ int mg_symtab_copy(struct mg_symtab *dst, const struct mg_symtab *src,
 /*
  * One pass over path for many modules at once (those loaded before us):
  * find(module, ctx) returns the table to fill, or NULL to skip a module.
- * Every table returned is marked loaded.  Returns 0 or -errno.
+ * Every table returned is marked loaded, not sorted.  Returns 0 or -errno.
  */
-/* sort a table filled by mg_symtab_load_modules() */
-void mg_symtab_sort(struct mg_symtab *t);
 int mg_symtab_load_modules(const char *path,
 			   struct mg_symtab *(*find)(const char *module, void *ctx),
 			   void *ctx);
+/* sort a table filled by mg_symtab_load_modules() */
+void mg_symtab_sort(struct mg_symtab *t);
 /*
  * "name+0xoff" for addr into buf.  Returns 0, or -ENOENT (buf gets the raw
  * address instead) when no symbol covers it or max_off is exceeded.
