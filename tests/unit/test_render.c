@@ -183,12 +183,12 @@ static void t_report_empty(void)
 
 static void status_text(FILE *f, const struct mg_reply *r)
 {
-	mg_render_status_text(f, &r->recs[0].rec);
+	mg_render_status_text(f, &r->recs[0].rec, r);
 }
 
 static void status_json(struct mg_json *jw, const struct mg_reply *r)
 {
-	mg_render_status_json(jw, &r->recs[0].rec);
+	mg_render_status_json(jw, &r->recs[0].rec, r);
 }
 
 static void t_status(void)
@@ -218,12 +218,44 @@ static void t_status(void)
 	CHECK_STR(out, "{\"version\":\"0.1.0\",\"pid\":123,\"attached\":true,"
 		       "\"tracking_since\":1795914123,\"modules\":7,"
 		       "\"events\":100,\"lost\":0,\"mode\":\"advisory\","
-		       "\"reason\":\"\"}\n");
+		       "\"reason\":\"\",\"groups\":[]}\n");
 	free(out);
 	out = render_json(status_json, &r, true, &err);
 	CHECK_INT(err, 0);
 	CHECK(!strncmp(out, "{\n    \"version\": \"0.1.0\",\n    \"pid\": 123,\n",
 		       40));
+	free(out);
+	mg_reply_free(&r);
+}
+
+static void t_status_groups(void)
+{
+	struct mg_reply r;
+	char *out;
+	int err;
+
+	CHECK_INT(reply_from("status attached=1\n"
+			     "group name=lifecycle state=active required=1 "
+			     "what=module%20loads reason=\n"
+			     "group name=open_files state=inactive required=0 "
+			     "what=open%20files reason=no%20BPF%20LSM\nok\n",
+			     &r),
+		  0);
+	out = render_text(status_text, &r);
+	CHECK_STR(out, "attached: yes\n"
+		       "groups:\n"
+		       "  lifecycle  active\n"
+		       "  open_files inactive: no BPF LSM\n");
+	free(out);
+	out = render_json(status_json, &r, false, &err);
+	CHECK_INT(err, 0);
+	CHECK_STR(out, "{\"attached\":true,\"groups\":["
+		       "{\"name\":\"lifecycle\",\"state\":\"active\","
+		       "\"required\":true,\"what\":\"module loads\","
+		       "\"reason\":\"\"},"
+		       "{\"name\":\"open_files\",\"state\":\"inactive\","
+		       "\"required\":false,\"what\":\"open files\","
+		       "\"reason\":\"no BPF LSM\"}]}\n");
 	free(out);
 	mg_reply_free(&r);
 }
@@ -264,6 +296,7 @@ int main(void)
 	RUN(t_report_json);
 	RUN(t_report_empty);
 	RUN(t_status);
+	RUN(t_status_groups);
 	RUN(t_history);
 	return check_done();
 }

@@ -6,14 +6,13 @@
 #include <stdint.h>
 
 #include "bpf_loader.h"
+#include "client.h"
 #include "module_table.h"
 #include "symbolizer.h"
 #include "symcache.h"
 
-#define MG_DEFAULT_SOCKET "/run/modguard/modguard.sock"
 #define MG_DEFAULT_STATE_DIR "/var/lib/modguard"
 #define MG_DEFAULT_PIN_DIR "/sys/fs/bpf/modguard"
-#define MG_VERSION "0.1.0"
 
 struct mg_unload_op;
 
@@ -38,7 +37,9 @@ struct mg_daemon {
 	const char *kmsg_path; /* /dev/kmsg */
 	char boot_id[40];      /* this boot's /proc/sys/kernel/random/boot_id */
 
-	/* guarded unloads (unload.c) */
+	/* guarded unloads (guarded_unload.c) */
+	/* delete_module(2): mg_delete_module(); a test may substitute it */
+	int (*delete_module)(const char *name, unsigned int flags);
 	struct mg_unload_op *ops;     /* waiting or unloading, oldest first */
 	struct mg_unload_op *unloading; /* the one in delete_module() now */
 	int unload_timer_fd;	      /* the nearest deadline */
@@ -53,6 +54,7 @@ struct mg_daemon {
 	int enforce;       /* try to enforce (no --advisory) */
 };
 
+/* rescan.c */
 /*
  * Refresh d->tasks (which tasks are inside module text right now), publish
  * the foreign ones per module to the enforcement, and watch them.

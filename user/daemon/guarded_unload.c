@@ -1,28 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
+/* The guarded-unload state machine; see guarded_unload.h. */
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/syscall.h>
 #include <sys/timerfd.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "aftermath.h"
+#include "clock.h"
+#include "delete_module.h"
+#include "evidence.h"
+#include "fsutil.h"
+#include "guarded_unload.h"
+#include "intents.h"
 #include "kernel_view.h"
 #include "log.h"
+#include "outcome.h"
 #include "parse.h"
 #include "proto.h"
+#include "record_writer.h"
 #include "records.h"
 #include "report.h"
-#include "unload.h"
-
-/* how many gone modules with stale references are kept for reports */
-#define MG_MAX_GONE 64
 
 enum op_mode { MODE_GUARDED, MODE_DRY_RUN, MODE_FORCE };
 enum op_state { OP_WAITING, OP_UNLOADING };
@@ -35,24 +38,18 @@ struct mg_unload_op {
 	char name[MG_MODULE_NAME_LEN];
 	uint64_t deadline_ns; /* CLOCK_MONOTONIC */
 	pid_t peer;
-	char peer_comm[16];
+	char peer_comm[MG_COMM_LEN];
 	int unload_errno;    /* from the worker */
-	int verdict_clean;   /* the verdict was clean when we unloaded */
 	char build[96];
 	char intent[96];     /* the "unloading" record, while it is in flight */
-	char *last_wait;     /* what we last told the client we wait on */
+	/* what we last told the client we wait on; NULL: nothing yet */
+	struct mg_evidence *last_wait;
 };
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
 
 int mg_unload_init(struct mg_daemon *d)
 {
+	if (!d->delete_module)
+		d->delete_module = mg_delete_module;
 	d->unload_timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	d->unload_done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (d->unload_timer_fd < 0 || d->unload_done_fd < 0)
@@ -78,6 +75,30 @@ static void send_line(int fd, struct mg_line *l)
 		send_all(fd, l->buf, l->len);
 }
 
+/* the evidence as protocol records: the waiting client sees all of it */
+static void send_evidence(struct mg_daemon *d, int fd,
+			  const struct mg_evidence *ev)
+{
+	char *body = NULL;
+	size_t len = 0;
+	FILE *b = open_memstream(&body, &len);
+
+	if (!b)
+		return;
+	mg_report_encode(d, ev, 1, b);
+	fclose(b);
+	send_all(fd, body, len);
+	free(body);
+}
+
+static void free_evidence(struct mg_evidence *ev)
+{
+	if (!ev)
+		return;
+	mg_evidence_free(ev);
+	free(ev);
+}
+
 static void op_free(struct mg_daemon *d, struct mg_unload_op *op)
 {
 	struct mg_unload_op **pp;
@@ -92,15 +113,15 @@ static void op_free(struct mg_daemon *d, struct mg_unload_op *op)
 	if (op->intent[0])
 		mg_record_remove(d->state_dir, op->intent);
 	close(op->fd);
-	free(op->last_wait);
+	free_evidence(op->last_wait);
 	free(op);
 }
 
-/* nothing left to wait on: detach the (hot) task watch */
+/* the nearest deadline; nothing left to wait on: detach the (hot) watch */
 static void rearm(struct mg_daemon *d)
 {
 	struct itimerspec its = { 0 };
-	uint64_t next = 0, now = mono_ns();
+	uint64_t next = 0, now = mg_clock_ns(CLOCK_MONOTONIC);
 	int waiting = 0;
 
 	for (struct mg_unload_op *op = d->ops; op; op = op->next) {
@@ -122,11 +143,12 @@ static void rearm(struct mg_daemon *d)
 		mg_daemon_update_watch(d);
 }
 
-static void op_err(struct mg_daemon *d, struct mg_unload_op *op, int code,
-		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void op_err(struct mg_daemon *d, struct mg_unload_op *op,
+		   enum mg_outcome code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
-static void op_err(struct mg_daemon *d, struct mg_unload_op *op, int code,
-		   const char *fmt, ...)
+static void op_err(struct mg_daemon *d, struct mg_unload_op *op,
+		   enum mg_outcome code, const char *fmt, ...)
 {
 	struct mg_line l = { 0 };
 	char msg[512];
@@ -141,120 +163,25 @@ static void op_err(struct mg_daemon *d, struct mg_unload_op *op, int code,
 	op_free(d, op);
 }
 
-/* the protocol lines of body as the refs of a record */
-static void refs_from_body(const char *body, size_t len,
-			   struct mg_unload_record *rec)
-{
-	char *copy = malloc(len + 1), *line, *save = NULL;
-	struct mg_record r;
-	size_t cap = 0;
-
-	if (!copy)
-		return;
-	memcpy(copy, body, len);
-	copy[len] = '\0';
-	for (line = strtok_r(copy, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		struct mg_ref_summary *s;
-		const char *v;
-
-		if (mg_record_parse(line, strlen(line), &r) || strcmp(r.tag, "ref"))
-			continue;
-		if (rec->nrefs == cap) {
-			size_t ncap = cap ? cap * 2 : 8;
-			void *n = realloc(rec->refs, ncap * sizeof(*rec->refs));
-
-			if (!n)
-				break;
-			rec->refs = n;
-			cap = ncap;
-		}
-		s = &rec->refs[rec->nrefs++];
-		memset(s, 0, sizeof(*s));
-#define COPY(field, key)                                                \
-	do {                                                            \
-		v = mg_record_get(&r, key);                             \
-		snprintf(s->field, sizeof(s->field), "%s", v ? v : ""); \
-	} while (0)
-		COPY(kind, "kind");
-		COPY(function, "function");
-		COPY(site, "site");
-		COPY(comm, "comm");
-		COPY(note, "note");
-#undef COPY
-		v = mg_record_get(&r, "pid");
-		s->pid = v ? (uint32_t)strtoul(v, NULL, 10) : 0;
-	}
-	free(copy);
-}
-
-/*
- * Durable first, then the kernel log, then the answer: a record must exist
- * before anyone is told, and must survive the crash that may follow.
- */
-static void write_record(struct mg_daemon *d, const char *outcome,
-			 const char *module, const char *build, pid_t pid,
-			 const char *comm, const char *reason, const char *body,
-			 size_t body_len, char *id_out, size_t id_len)
-{
-	struct mg_unload_record rec = { 0 };
-	int err;
-
-	snprintf(rec.boot, sizeof(rec.boot), "%s", d->boot_id);
-	snprintf(rec.outcome, sizeof(rec.outcome), "%s", outcome);
-	snprintf(rec.module, sizeof(rec.module), "%s", module);
-	snprintf(rec.build, sizeof(rec.build), "%s", build ? build : "");
-	snprintf(rec.requester_comm, sizeof(rec.requester_comm), "%s", comm);
-	snprintf(rec.reason, sizeof(rec.reason), "%s", reason);
-	rec.requester_pid = pid;
-	refs_from_body(body, body_len, &rec);
-	err = mg_record_write(d->state_dir, &rec);
-	if (err)
-		mg_err("records: cannot write the %s record of %s to %s: %s",
-		       outcome, module, d->state_dir, strerror(-err));
-	else if (id_out)
-		snprintf(id_out, id_len, "%s", rec.id);
-	/* an intent is not news: the stale or crash record will be */
-	err = strcmp(outcome, "unloading") ? mg_record_kmsg(d->kmsg_path, &rec) : 0;
-	if (err)
-		mg_warn("records: cannot write to %s: %s", d->kmsg_path,
-			strerror(-err));
-	free(rec.refs);
-}
-
-static void comm_of(pid_t pid, char *buf, size_t len)
-{
-	char path[64];
-	FILE *f;
-
-	snprintf(buf, len, "?");
-	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	if (fgets(buf, len, f))
-		buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
-}
-
-/* the final answer: result record, the evidence, ok */
+/* the final answer: result record, the evidence (if any), ok */
 static void op_finish(struct mg_daemon *d, struct mg_unload_op *op,
-		      const char *outcome, int exit_code, const char *message,
-		      const char *record, const char *body, size_t body_len)
+		      const char *outcome, enum mg_outcome code,
+		      const char *message, const char *record,
+		      const struct mg_evidence *ev)
 {
 	struct mg_line l = { 0 };
 
 	mg_line_init(&l, "result");
 	mg_line_add_str(&l, "module", op->name);
 	mg_line_add_str(&l, "outcome", outcome);
-	mg_line_add_u64(&l, "exit", exit_code);
+	mg_line_add_u64(&l, "exit", code);
 	mg_line_add_str(&l, "message", message);
 	if (record && *record)
 		mg_line_add_str(&l, "record", record);
 	mg_line_add_u64(&l, "forced", op->mode == MODE_FORCE);
 	send_line(op->fd, &l);
-	if (body_len)
-		send_all(op->fd, body, body_len);
+	if (ev)
+		send_evidence(d, op->fd, ev);
 	if (!mg_line_ok(&l))
 		send_all(op->fd, l.buf, l.len);
 	mg_line_free(&l);
@@ -264,14 +191,22 @@ static void op_finish(struct mg_daemon *d, struct mg_unload_op *op,
 }
 
 static void op_refuse(struct mg_daemon *d, struct mg_unload_op *op,
-		      const struct mg_kmod *k, const char *message,
-		      const char *body, size_t body_len)
+		      const char *build, const char *message,
+		      const struct mg_evidence *ev)
 {
+	struct mg_record_request r = {
+		.outcome = "refused",
+		.module = op->name,
+		.build = build,
+		.requester_pid = op->peer,
+		.requester_comm = op->peer_comm,
+		.reason = message,
+		.evidence = ev,
+	};
 	char id[96] = "";
 
-	write_record(d, "refused", op->name, k ? k->build : "", op->peer,
-		     op->peer_comm, message, body, body_len, id, sizeof(id));
-	op_finish(d, op, "refused", MG_RM_REFUSED, message, id, body, body_len);
+	mg_record_commit(d, &r, id, sizeof(id));
+	op_finish(d, op, "refused", MG_OUTCOME_REFUSED, message, id, ev);
 }
 
 static void *unload_worker(void *arg)
@@ -281,200 +216,178 @@ static void *unload_worker(void *arg)
 	uint64_t one = 1;
 
 	/* O_NONBLOCK is what rmmod passes; ignored by the kernel since 3.13 */
-	if (syscall(SYS_delete_module, op->name, O_NONBLOCK))
-		op->unload_errno = errno;
-	else
-		op->unload_errno = 0;
+	op->unload_errno = -d->delete_module(op->name, O_NONBLOCK);
 	if (write(d->unload_done_fd, &one, sizeof(one)) < 0)
 		mg_err("unload: cannot wake the event loop: %s", strerror(errno));
 	return NULL;
 }
 
-/*
- * Write-ahead: a leftover whose object lives in the module's own memory
- * can crash the kernel while delete_module() frees it, before anyone can
- * look.  So what is armed when the exit starts is made durable first, and
- * named on the console; a later boot turns a leftover intent into a crash
- * record (mg_unload_recover()).  Removed once the unload is settled.
- */
-static void write_intent(struct mg_daemon *d, struct mg_unload_op *op,
-			 const char *body, size_t body_len)
-{
-	struct mg_unload_record rec = { 0 };
-	char what[400] = "";
-	size_t off = 0;
-
-	if (!body || !memmem(body, body_len, "\nref ", 5))
-		return; /* nothing armed: nothing to suspect */
-	write_record(d, "unloading", op->name, op->build, op->peer,
-		     op->peer_comm,
-		     "unload began with these armed; if the kernel went down "
-		     "before it was settled, they are the suspects",
-		     body, body_len, op->intent, sizeof(op->intent));
-	refs_from_body(body, body_len, &rec);
-	for (size_t i = 0; i < rec.nrefs && i < 4; i++) {
-		int n = snprintf(what + off, sizeof(what) - off, "%s%s %s",
-				 i ? ", " : "", rec.refs[i].kind,
-				 rec.refs[i].function);
-
-		if (n < 0 || (size_t)n >= sizeof(what) - off)
-			break;
-		off += n;
-	}
-	free(rec.refs);
-	/* warning level: it must reach the console if a crash follows */
-	mg_kmsg_log(d->kmsg_path,
-		     "unloading %s: its exit must cancel %s%s (record %s)",
-		     op->name, what, rec.nrefs > 4 ? ", ..." : "", op->intent);
-}
-
 static void start_unload(struct mg_daemon *d, struct mg_unload_op *op,
-			 int verdict_clean, const char *body, size_t body_len)
+			 const struct mg_evidence *ev)
 {
 	pthread_t t;
 	int err;
 
-	write_intent(d, op, body, body_len);
+	mg_intent_write(d, op->name, op->build, op->peer, op->peer_comm, ev,
+			op->intent, sizeof(op->intent));
 	op->state = OP_UNLOADING;
-	op->verdict_clean = verdict_clean;
 	d->unloading = op;
 	err = pthread_create(&t, NULL, unload_worker, d);
 	if (err) {
 		d->unloading = NULL;
-		op_err(d, op, MG_ERR_INTERNAL, "cannot start the unload: %s",
+		op_err(d, op, MG_OUTCOME_FAILED, "cannot start the unload: %s",
 		       strerror(err));
 		return;
 	}
 	pthread_detach(t);
 }
 
-static void op_evaluate(struct mg_daemon *d, struct mg_unload_op *op)
+/* the kernel's view of op's module, or the answer that ends op */
+static int op_read_module(struct mg_daemon *d, struct mg_unload_op *op,
+			  struct mg_kmod *k)
 {
-	struct mg_report_opts o = { .show_addrs = 1 };
-	const struct mg_unload_record *q;
-	struct mg_unload_record *recs = NULL;
-	enum mg_verdict v;
-	struct mg_kmod k;
-	char *body = NULL, msg[1024];
-	size_t body_len = 0, nrecs = 0;
-	uint64_t now = mono_ns();
-	FILE *b;
-	int err;
+	int err = mg_kmod_read(d->proc_modules, d->sys_module, op->name, k);
 
-	err = mg_kmod_read(d->proc_modules, d->sys_module, op->name, &k);
-	if (err == -ENOENT) {
-		op_err(d, op, MG_ERR_BADINPUT, "module %s is not loaded", op->name);
-		return;
-	}
-	if (err == -EEXIST) {
-		op_err(d, op, MG_ERR_BADINPUT,
+	if (err == -ENOENT)
+		op_err(d, op, MG_OUTCOME_BAD_INPUT, "module %s is not loaded",
+		       op->name);
+	else if (err == -EEXIST)
+		op_err(d, op, MG_OUTCOME_BAD_INPUT,
 		       "module %s is built into the kernel: it cannot be unloaded",
 		       op->name);
-		return;
-	}
-	if (err) {
-		op_err(d, op, MG_ERR_INTERNAL, "cannot read %s: %s",
+	else if (err)
+		op_err(d, op, MG_OUTCOME_FAILED, "cannot read %s: %s",
 		       d->proc_modules, strerror(-err));
-		return;
-	}
+	return err;
+}
 
-	if (op->mode != MODE_FORCE) {
-		err = mg_records_load(d->state_dir, &recs, &nrecs, NULL);
-		q = err ? NULL : mg_records_quarantine(recs, nrecs, k.name, k.build);
-		if (q) {
-			snprintf(msg, sizeof(msg),
-				 "quarantined: this build of %s left stale "
-				 "references behind before (record %s); "
-				 "use --force to unload it anyway",
-				 k.name, q->id);
-			mg_records_free(recs, nrecs);
-			if (op->mode == MODE_DRY_RUN)
-				op_finish(d, op, "quarantined", MG_RM_REFUSED, msg,
-					  NULL, NULL, 0);
-			else
-				op_refuse(d, op, &k, msg, NULL, 0);
-			return;
-		}
-		mg_records_free(recs, nrecs);
-	}
+/* a stale record names this build: refuse unless forced; 1 if answered */
+static int op_quarantined(struct mg_daemon *d, struct mg_unload_op *op,
+			  const struct mg_kmod *k)
+{
+	const struct mg_unload_record *q;
+	struct mg_unload_record *recs = NULL;
+	size_t nrecs = 0;
+	char msg[512];
 
-	mg_bpf_settle_armed(d->bpf);
-	mg_daemon_rescan(d);
-	b = open_memstream(&body, &body_len);
-	if (!b) {
-		op_err(d, op, MG_ERR_INTERNAL, "out of memory");
-		return;
-	}
-	err = mg_report_kmod(d, &k, &o, b, &v);
-	fclose(b);
-	if (err) {
-		free(body);
-		op_err(d, op, MG_ERR_INTERNAL, "cannot judge %s: %s", op->name,
-		       strerror(-err));
-		return;
-	}
+	if (op->mode == MODE_FORCE ||
+	    mg_records_load(d->state_dir, &recs, &nrecs, NULL))
+		return 0;
+	q = mg_records_quarantine(recs, nrecs, k->name, k->build);
+	if (q)
+		snprintf(msg, sizeof(msg),
+			 "quarantined: this build of %s left stale references "
+			 "behind before (record %s); use --force to unload it "
+			 "anyway", k->name, q->id);
+	mg_records_free(recs, nrecs);
+	if (!q)
+		return 0;
+	if (op->mode == MODE_DRY_RUN)
+		op_finish(d, op, "quarantined", MG_OUTCOME_REFUSED, msg, NULL,
+			  NULL);
+	else
+		op_refuse(d, op, k->build, msg, NULL);
+	return 1;
+}
 
-	snprintf(op->build, sizeof(op->build), "%s", k.build);
-	mg_dbg("unload %s: verdict %s (%zu bytes of evidence)", op->name,
-	       mg_verdict_name(v), body_len);
-	if (op->mode == MODE_FORCE) {
-		start_unload(d, op, v == MG_VERDICT_CLEAN, body, body_len);
-		free(body);
-		return;
-	}
-	if (k.holders[0]) {
-		/* dependents do not go away by waiting */
-		snprintf(msg, sizeof(msg), "%s is in use by %s: unload %s first",
-			 k.name, k.holders, k.holders);
-		if (op->mode == MODE_DRY_RUN)
-			op_finish(d, op, "dry-run", MG_RM_REFUSED, msg, NULL, body,
-				  body_len);
-		else
-			op_refuse(d, op, &k, msg, body, body_len);
-		free(body);
-		return;
-	}
-	if (v == MG_VERDICT_CLEAN) {
-		if (op->mode == MODE_DRY_RUN)
-			op_finish(d, op, "dry-run", MG_RM_UNLOADED,
-				  "clean: would unload now", NULL, body, body_len);
-		else
-			start_unload(d, op, 1, body, body_len);
-		free(body);
-		return;
-	}
-	if (op->mode == MODE_DRY_RUN) {
-		op_finish(d, op, "dry-run", MG_RM_REFUSED,
-			  "busy: an unload would wait on these", NULL, body,
-			  body_len);
-		free(body);
-		return;
-	}
-	if (now >= op->deadline_ns) {
-		snprintf(msg, sizeof(msg), "%s is still busy at the timeout",
-			 k.name);
-		op_refuse(d, op, &k, msg, body, body_len);
-		free(body);
-		return;
-	}
-	/* busy: tell the client what we wait on when it changes, then wait */
-	if (!op->last_wait || strcmp(op->last_wait, body)) {
-		struct mg_line l = { 0 };
+/*
+ * Busy: tell the client what we wait on when the evidence changed ("wait"
+ * last: it closes the group), then wait.  Takes ev.
+ */
+static void op_wait(struct mg_daemon *d, struct mg_unload_op *op,
+		    struct mg_evidence *ev, uint64_t now)
+{
+	struct mg_line l = { 0 };
 
-		/* the evidence first, "wait" last: it closes the group */
-		send_all(op->fd, body, body_len);
+	if (op->last_wait && mg_evidence_same(op->last_wait, ev)) {
+		free_evidence(ev);
+	} else {
+		send_evidence(d, op->fd, ev);
 		mg_line_init(&l, "wait");
 		mg_line_add_str(&l, "module", op->name);
 		mg_line_add_u64(&l, "remaining_ms",
 				(op->deadline_ns - now) / 1000000);
 		send_line(op->fd, &l);
 		mg_line_free(&l);
-		free(op->last_wait);
-		op->last_wait = body;
-		body = NULL;
+		free_evidence(op->last_wait);
+		op->last_wait = ev;
 	}
-	free(body);
 	mg_daemon_update_watch(d);
+}
+
+/* what the verdict on ev means for op, in its mode */
+static void op_decide(struct mg_daemon *d, struct mg_unload_op *op,
+		      const struct mg_kmod *k, struct mg_evidence *ev)
+{
+	uint64_t now = mg_clock_ns(CLOCK_MONOTONIC);
+	char msg[1024];
+
+	if (op->mode == MODE_FORCE) {
+		start_unload(d, op, ev);
+	} else if (k->holders[0]) {
+		/* dependents do not go away by waiting */
+		snprintf(msg, sizeof(msg), "%s is in use by %s: unload %s first",
+			 k->name, k->holders, k->holders);
+		if (op->mode == MODE_DRY_RUN)
+			op_finish(d, op, "dry-run", MG_OUTCOME_REFUSED, msg, NULL,
+				  ev);
+		else
+			op_refuse(d, op, k->build, msg, ev);
+	} else if (ev->verdict == MG_VERDICT_CLEAN) {
+		if (op->mode == MODE_DRY_RUN)
+			op_finish(d, op, "dry-run", MG_OUTCOME_OK,
+				  "clean: would unload now", NULL, ev);
+		else
+			start_unload(d, op, ev);
+	} else if (op->mode == MODE_DRY_RUN) {
+		op_finish(d, op, "dry-run", MG_OUTCOME_REFUSED,
+			  "busy: an unload would wait on these", NULL, ev);
+	} else if (now >= op->deadline_ns) {
+		snprintf(msg, sizeof(msg), "%s is still busy at the timeout",
+			 k->name);
+		op_refuse(d, op, k->build, msg, ev);
+	} else {
+		op_wait(d, op, ev, now);
+		return; /* op_wait took ev */
+	}
+	free_evidence(ev);
+}
+
+static void op_evaluate(struct mg_daemon *d, struct mg_unload_op *op)
+{
+	struct mg_evidence *ev;
+	struct mg_kmod k;
+	int err;
+
+	if (op_read_module(d, op, &k) || op_quarantined(d, op, &k))
+		return;
+	mg_bpf_settle_armed(d->bpf);
+	mg_daemon_rescan(d);
+	ev = malloc(sizeof(*ev));
+	err = ev ? mg_evidence_of_kmod(d, &k, ev) : -ENOMEM;
+	if (err) {
+		free(ev);
+		op_err(d, op, MG_OUTCOME_FAILED, "cannot judge %s: %s", op->name,
+		       strerror(-err));
+		return;
+	}
+	snprintf(op->build, sizeof(op->build), "%s", k.build);
+	mg_dbg("unload %s: verdict %s (%zu items of evidence)", op->name,
+	       mg_verdict_name(ev->verdict), ev->nitems);
+	op_decide(d, op, &k, ev);
+}
+
+static int parse_mode(const char *s, enum op_mode *mode)
+{
+	if (!strcmp(s, "guarded"))
+		*mode = MODE_GUARDED;
+	else if (!strcmp(s, "dry-run"))
+		*mode = MODE_DRY_RUN;
+	else if (!strcmp(s, "force"))
+		*mode = MODE_FORCE;
+	else
+		return -EINVAL;
+	return 0;
 }
 
 void mg_unload_request(struct mg_daemon *d, int fd, char **args, int nargs,
@@ -483,6 +396,7 @@ void mg_unload_request(struct mg_daemon *d, int fd, char **args, int nargs,
 	struct mg_unload_op *op, **tail;
 	uint64_t timeout_ms;
 	struct mg_line l = { 0 };
+	char path[64];
 
 	op = calloc(1, sizeof(*op));
 	if (!op) {
@@ -491,12 +405,13 @@ void mg_unload_request(struct mg_daemon *d, int fd, char **args, int nargs,
 	}
 	op->fd = fd;
 	op->peer = peer;
-	comm_of(peer, op->peer_comm, sizeof(op->peer_comm));
+	snprintf(path, sizeof(path), "/proc/%d/comm", peer);
+	if (mg_read_first_line(path, op->peer_comm, sizeof(op->peer_comm)))
+		snprintf(op->peer_comm, sizeof(op->peer_comm), "?");
 	if (nargs != 3 || !mg_module_name_valid(args[0]) ||
 	    mg_parse_u64(args[1], 0, 7 * 24 * 3600 * 1000ull, &timeout_ms) ||
-	    (strcmp(args[2], "guarded") && strcmp(args[2], "dry-run") &&
-	     strcmp(args[2], "force"))) {
-		if (!mg_line_err(&l, MG_ERR_BADINPUT,
+	    parse_mode(args[2], &op->mode)) {
+		if (!mg_line_err(&l, MG_OUTCOME_BAD_INPUT,
 				 "usage: unload MODULE TIMEOUT_MS guarded|dry-run|force"))
 			send_all(fd, l.buf, l.len);
 		mg_line_free(&l);
@@ -506,10 +421,7 @@ void mg_unload_request(struct mg_daemon *d, int fd, char **args, int nargs,
 	}
 	snprintf(op->name, sizeof(op->name), "%s", args[0]);
 	mg_module_name_normalize(op->name);
-	op->mode = !strcmp(args[2], "force")     ? MODE_FORCE
-		   : !strcmp(args[2], "dry-run") ? MODE_DRY_RUN
-						 : MODE_GUARDED;
-	op->deadline_ns = mono_ns() + timeout_ms * 1000000ull;
+	op->deadline_ns = mg_clock_ns(CLOCK_MONOTONIC) + timeout_ms * 1000000ull;
 	op->state = OP_WAITING;
 	for (tail = &d->ops; *tail; tail = &(*tail)->next)
 		;
@@ -581,17 +493,88 @@ void mg_unload_on_timer(struct mg_daemon *d)
 	mg_unload_run(d);
 }
 
+/*
+ * delete_module() said no.  EWOULDBLOCK: a reference was taken between
+ * the verdict and the call (or our own enforcement saw a caller get in);
+ * EBUSY: still in its init (or already going).  Either may pass: wait
+ * again while there is time.
+ */
+static void op_kernel_refused(struct mg_daemon *d, struct mg_unload_op *op,
+			      int e)
+{
+	struct mg_kmod k;
+	char msg[512];
+	int coming = 0;
+
+	if (e == EPERM && mg_bpf_caps(d->bpf)->enforcing)
+		e = EWOULDBLOCK;
+	if (e == EWOULDBLOCK || e == EBUSY) {
+		coming = !mg_kmod_read(d->proc_modules, d->sys_module, op->name,
+				       &k) &&
+			 !strcmp(k.state, "coming");
+		if (op->mode != MODE_FORCE && mg_clock_ns(CLOCK_MONOTONIC) < op->deadline_ns &&
+		    (e == EWOULDBLOCK || coming)) {
+			op->state = OP_WAITING;
+			if (coming)
+				mg_daemon_update_watch(d);
+			return;
+		}
+	}
+	if (e == ENOENT) {
+		op_err(d, op, MG_OUTCOME_BAD_INPUT, "module %s is not loaded",
+		       op->name);
+		return;
+	}
+	snprintf(msg, sizeof(msg), "the kernel refused to unload %s: %s%s",
+		 op->name, strerror(e),
+		 coming ? " (still in its init function)" : "");
+	op_refuse(d, op, NULL, msg, NULL);
+}
+
+/* unloaded: name what its exit left behind */
+static void op_unloaded(struct mg_daemon *d, struct mg_unload_op *op)
+{
+	struct mg_module *m;
+	struct mg_evidence ev;
+	size_t left;
+	char msg[512];
+
+	/* module_free and what it left behind are in the ring */
+	mg_bpf_consume(d->bpf);
+	m = mg_table_find_name(&d->table, op->name);
+	if (!m || m->state != MG_MOD_GONE) {
+		op_finish(d, op, "unloaded", MG_OUTCOME_OK,
+			  "unloaded; modguardd did not see its exit, so what "
+			  "it left behind is unknown", NULL, NULL);
+		return;
+	}
+	if (mg_evidence_of_gone(d, m, &ev)) {
+		op_finish(d, op, "unloaded", MG_OUTCOME_OK,
+			  "unloaded; out of memory while checking what its exit "
+			  "left behind", NULL, NULL);
+		return;
+	}
+	left = mg_evidence_left(&ev);
+	if (left) {
+		snprintf(msg, sizeof(msg),
+			 "unloaded, but %zu stale reference%s remain%s: the "
+			 "kernel may crash when they fire",
+			 left, left == 1 ? "" : "s", left == 1 ? "s" : "");
+		op_finish(d, op, "stale", MG_OUTCOME_STALE, msg, m->record, &ev);
+	} else {
+		op_finish(d, op, "unloaded", MG_OUTCOME_OK,
+			  op->mode == MODE_FORCE ? "unloaded (forced)" : "unloaded",
+			  NULL, NULL);
+		mg_aftermath_retire(d, m);
+	}
+	mg_evidence_free(&ev);
+}
+
 void mg_unload_on_done(struct mg_daemon *d)
 {
 	struct mg_unload_op *op = d->unloading;
-	struct mg_report_opts o = { .show_addrs = 1 };
-	struct mg_module *m;
-	struct mg_kmod k;
-	char *body = NULL, msg[512];
-	size_t body_len = 0, left;
 	uint64_t ticks;
 	int e;
-	FILE *b;
 
 	if (read(d->unload_done_fd, &ticks, sizeof(ticks)) < 0 || !op)
 		return;
@@ -603,213 +586,23 @@ void mg_unload_on_done(struct mg_daemon *d)
 		mg_record_remove(d->state_dir, op->intent);
 		op->intent[0] = '\0';
 	}
-
-	/* our own enforcement saw a caller get in after the verdict: busy */
-	if (e == EPERM && mg_bpf_caps(d->bpf)->enforcing)
-		e = EWOULDBLOCK;
-	if (e == EWOULDBLOCK || e == EBUSY) {
-		int coming = !mg_kmod_read(d->proc_modules, d->sys_module,
-					   op->name, &k) &&
-			     !strcmp(k.state, "coming");
-
-		/*
-		 * EWOULDBLOCK: a reference was taken between the verdict and
-		 * the call; EBUSY: still in its init (or already going).
-		 * Either may pass: wait again while there is time.
-		 */
-		if (op->mode != MODE_FORCE && mono_ns() < op->deadline_ns &&
-		    (e == EWOULDBLOCK || coming)) {
-			op->state = OP_WAITING;
-			if (coming)
-				mg_daemon_update_watch(d);
-			mg_unload_run(d);
-			return;
-		}
-		snprintf(msg, sizeof(msg), "the kernel refused to unload %s: %s%s",
-			 op->name, strerror(e),
-			 coming ? " (still in its init function)" : "");
-		op_refuse(d, op, NULL, msg, NULL, 0);
-		mg_unload_run(d);
-		return;
-	}
-	if (e == ENOENT) {
-		op_err(d, op, MG_ERR_BADINPUT, "module %s is not loaded", op->name);
-		mg_unload_run(d);
-		return;
-	}
-	if (e) {
-		snprintf(msg, sizeof(msg), "the kernel refused to unload %s: %s",
-			 op->name, strerror(e));
-		op_refuse(d, op, NULL, msg, NULL, 0);
-		mg_unload_run(d);
-		return;
-	}
-
-	/* unloaded: module_free and what it left behind are in the ring */
-	mg_bpf_consume(d->bpf);
-	m = mg_table_find_name(&d->table, op->name);
-	if (!m || m->state != MG_MOD_GONE) {
-		op_finish(d, op, "unloaded", MG_RM_UNLOADED,
-			  "unloaded; modguardd did not see its exit, so what "
-			  "it left behind is unknown",
-			  NULL, NULL, 0);
-		mg_unload_run(d);
-		return;
-	}
-	b = open_memstream(&body, &body_len);
-	left = b ? mg_report_gone(d, m, &o, b) : 0;
-	if (b)
-		fclose(b);
-	if (left) {
-		snprintf(msg, sizeof(msg),
-			 "unloaded, but %zu stale reference%s remain%s: the "
-			 "kernel may crash when they fire",
-			 left, left == 1 ? "" : "s", left == 1 ? "s" : "");
-		op_finish(d, op, "stale", MG_RM_STALE, msg, m->record, body,
-			  body_len);
-	} else {
-		op_finish(d, op, "unloaded", MG_RM_UNLOADED,
-			  op->mode == MODE_FORCE ? "unloaded (forced)" : "unloaded",
-			  NULL, NULL, 0);
-		mg_bpf_forget_module(d->bpf, m->addr);
-		mg_table_retire(&d->table, m);
-	}
-	free(body);
+	if (e)
+		op_kernel_refused(d, op, e);
+	else
+		op_unloaded(d, op);
 	mg_unload_run(d);
 }
 
-static void retire_oldest_gone(struct mg_daemon *d)
+int mg_unload_in_flight(const struct mg_daemon *d, const char *name,
+			pid_t *pid, const char **comm)
 {
-	struct mg_module *oldest = NULL;
-	size_t ngone = 0;
+	const struct mg_unload_op *op = d->unloading;
 
-	for (size_t i = 0; i < d->table.n; i++) {
-		struct mg_module *m = d->table.mods[i];
-
-		if (m->state != MG_MOD_GONE)
-			continue;
-		ngone++;
-		if (!oldest || m->gone_ns < oldest->gone_ns)
-			oldest = m;
-	}
-	if (ngone > MG_MAX_GONE && oldest) {
-		mg_bpf_forget_module(d->bpf, oldest->addr);
-		mg_table_retire(&d->table, oldest);
-	}
-}
-
-void mg_after_free(struct mg_daemon *d, struct mg_module *m,
-		   const struct mg_event *e)
-{
-	struct mg_report_opts o = { .show_addrs = 1 };
-	char *body = NULL, reason[256];
-	size_t body_len = 0, left;
-	FILE *b;
-
-	mg_daemon_rescan(d);
-	b = open_memstream(&body, &body_len);
-	if (!b)
-		return;
-	left = mg_report_gone(d, m, &o, b);
-	fclose(b);
-	if (!left) {
-		free(body);
-		/* a guarded unload still has to answer about it: it retires it */
-		if (!d->unloading || strcmp(d->unloading->name, m->name)) {
-			mg_bpf_forget_module(d->bpf, m->addr);
-			mg_table_retire(&d->table, m);
-		}
-		return;
-	}
-	snprintf(reason, sizeof(reason),
-		 "unloaded with %zu stale reference%s: the kernel may crash "
-		 "when they fire", left, left == 1 ? "" : "s");
-	/* a guarded unload's requester is its client, not our worker thread */
-	if (d->unloading && !strcmp(d->unloading->name, m->name))
-		write_record(d, "stale", m->name, m->build, d->unloading->peer,
-			     d->unloading->peer_comm, reason, body, body_len,
-			     m->record, sizeof(m->record));
-	else
-		write_record(d, "stale", m->name, m->build, e->tgid, e->comm,
-			     reason, body, body_len, m->record, sizeof(m->record));
-	free(body);
-	retire_oldest_gone(d);
-}
-
-/*
- * Intents left by an unload that was never settled.  From an earlier boot:
- * the kernel went down during or right after it, so what was armed when
- * its exit began is the evidence, and the build is quarantined like any
- * stale unload.  From this boot: modguardd itself stopped mid-way, which
- * says nothing about the module.
- */
-void mg_unload_recover(struct mg_daemon *d)
-{
-	struct mg_unload_record *recs = NULL;
-	size_t n = 0;
-
-	if (mg_records_load(d->state_dir, &recs, &n, NULL))
-		return;
-	for (size_t i = 0; i < n; i++) {
-		struct mg_unload_record *r = &recs[i];
-		char id[96];
-
-		if (strcmp(r->outcome, "unloading"))
-			continue;
-		if (r->boot[0] && strcmp(r->boot, d->boot_id)) {
-			snprintf(r->outcome, sizeof(r->outcome), "stale");
-			snprintf(r->reason, sizeof(r->reason),
-				 "the kernel went down during or after this "
-				 "unload; these were armed when its exit began");
-			snprintf(id, sizeof(id), "%s", r->id);
-			r->time_ns = 0;
-			snprintf(r->boot, sizeof(r->boot), "%s", d->boot_id);
-			if (!mg_record_write(d->state_dir, r)) {
-				mg_record_kmsg(d->kmsg_path, r);
-				mg_warn("the unload of %s did not finish before the "
-					"kernel went down: record %s", r->module,
-					r->id);
-				mg_record_remove(d->state_dir, id);
-			}
-		} else {
-			mg_warn("modguardd stopped during the unload of %s: what "
-				"it left behind was not checked", r->module);
-			mg_record_remove(d->state_dir, r->id);
-		}
-	}
-	mg_records_free(recs, n);
-}
-
-void mg_enforcement_refused(struct mg_daemon *d, struct mg_module *m,
-			    const struct mg_event *e)
-{
-	struct mg_report_opts o = { .show_addrs = 1 };
-	struct mg_kmod k;
-	char *body = NULL, reason[256];
-	size_t body_len = 0;
-	FILE *b;
-
-	snprintf(reason, sizeof(reason),
-		 "%s refused by modguard: %llu caller%s inside its owner-less "
-		 "file operations, %llu task%s seen inside its text, %llu "
-		 "file%s open on its owner-less devices",
-		 "delete_module()", (unsigned long long)e->obj,
-		 e->obj == 1 ? "" : "s", (unsigned long long)e->expires,
-		 e->expires == 1 ? "" : "s", (unsigned long long)e->func,
-		 e->func == 1 ? "" : "s");
-	/* the evidence as it is now */
-	mg_daemon_rescan(d);
-	b = open_memstream(&body, &body_len);
-	if (b) {
-		if (!mg_kmod_read(d->proc_modules, d->sys_module, e->name, &k))
-			mg_report_kmod(d, &k, &o, b, NULL);
-		fclose(b);
-	}
-	write_record(d, "refused", e->name, m ? m->build : "", e->tgid, e->comm,
-		     reason, body ? body : "", body_len, NULL, 0);
-	mg_info("refused %s[%u]'s delete_module(%s): %s", e->comm, e->tgid,
-		e->name, reason);
-	free(body);
+	if (!op || strcmp(op->name, name))
+		return 0;
+	*pid = op->peer;
+	*comm = op->peer_comm;
+	return 1;
 }
 
 void mg_unload_fini(struct mg_daemon *d)
@@ -823,7 +616,7 @@ void mg_unload_fini(struct mg_daemon *d)
 			d->ops = d->ops->next;
 			continue;
 		}
-		op_err(d, d->ops, MG_ERR_INTERNAL,
+		op_err(d, d->ops, MG_OUTCOME_FAILED,
 		       "modguardd is stopping: %s was not unloaded", d->ops->name);
 	}
 	if (d->unload_timer_fd >= 0)

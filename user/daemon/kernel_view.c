@@ -5,30 +5,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "kernel_view.h"
-
-static int same_name(const char *a, const char *b)
-{
-	for (; *a && *b; a++, b++)
-		if ((*a == '-' ? '_' : *a) != (*b == '-' ? '_' : *b))
-			return 0;
-	return *a == *b;
-}
+#include "parse.h"
 
 static void read_attr(const char *sys_module, const char *name,
 		      const char *attr, char *buf, size_t len)
 {
 	char path[512];
-	FILE *f;
 
-	buf[0] = '\0';
 	snprintf(path, sizeof(path), "%s/%s/%s", sys_module, name, attr);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	if (fgets(buf, len, f))
-		buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
+	mg_read_first_line(path, buf, len);
 }
 
 void mg_kmod_build_id(const char *sys_module, const char *name, char *buf,
@@ -65,10 +52,12 @@ void mg_kmod_build_id(const char *sys_module, const char *name, char *buf,
 		o += snprintf(buf + o, len - o, "%02x", note[off + i]);
 }
 
+_Static_assert(MG_MODULE_NAME_LEN == 56, "the %55s below");
+
 int mg_kmod_read(const char *proc_modules, const char *sys_module,
 		 const char *name, struct mg_kmod *k)
 {
-	char line[1024], mname[64], holders[512], state[32], path[512];
+	char line[1024], mname[MG_MODULE_NAME_LEN], holders[512], state[32], path[512];
 	int refcnt, found = 0;
 	FILE *f;
 
@@ -78,10 +67,10 @@ int mg_kmod_read(const char *proc_modules, const char *sys_module,
 		return -errno;
 	/* "name size refcnt holders, state address" */
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%63s %*u %d %511s %31s", mname, &refcnt,
+		if (sscanf(line, "%55s %*u %d %511s %31s", mname, &refcnt,
 			   holders, state) != 4)
 			continue;
-		if (!same_name(mname, name))
+		if (!mg_module_name_eq(mname, name))
 			continue;
 		found = 1;
 		break;

@@ -8,8 +8,10 @@
 
 #include <stdint.h>
 
+#include "modguard_abi.h"
+
 struct mg_kmod {
-	char name[64];
+	char name[MG_MODULE_NAME_LEN];
 	char state[16];	      /* live, coming, going */
 	int refcnt;	      /* users, as lsmod shows: refcnt - MODULE_REF_BASE */
 	char holders[256];    /* modules that depend on it, comma-separated */

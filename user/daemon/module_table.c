@@ -5,6 +5,7 @@
 
 #include "log.h"
 #include "module_table.h"
+#include "parse.h"
 
 void mg_table_init(struct mg_module_table *t)
 {
@@ -50,18 +51,6 @@ struct mg_module *mg_table_find_text(struct mg_module_table *t, uint64_t addr)
 	return gone;
 }
 
-/* kmod treats '-' and '_' in module names as the same character */
-static bool names_equal(const char *a, const char *b)
-{
-	for (; *a && *b; a++, b++) {
-		char x = *a == '-' ? '_' : *a, y = *b == '-' ? '_' : *b;
-
-		if (x != y)
-			return false;
-	}
-	return *a == *b;
-}
-
 struct mg_module *mg_table_find_name(struct mg_module_table *t,
 				     const char *name)
 {
@@ -70,7 +59,7 @@ struct mg_module *mg_table_find_name(struct mg_module_table *t,
 	for (size_t i = 0; i < t->n; i++) {
 		struct mg_module *m = t->mods[i];
 
-		if (!names_equal(m->name, name))
+		if (!mg_module_name_eq(m->name, name))
 			continue;
 		if (m->state != MG_MOD_GONE)
 			return m;
@@ -130,7 +119,7 @@ static void holder_add(struct mg_module *m, const struct mg_event *e)
 		m->holders_cap = cap;
 	}
 	h = &m->holders[m->nholders++];
-	h->site = e->site;
+	h->site = e->ref.site;
 	h->ts_ns = e->ts_ns;
 	h->pid = e->pid;
 	h->tgid = e->tgid;
@@ -190,9 +179,9 @@ struct mg_module *mg_table_apply(struct mg_module_table *t,
 		m->name[sizeof(m->name) - 1] = '\0';
 		m->text_start = e->text_start;
 		m->text_size = e->text_size;
-		m->init_fn = e->func;
-		m->init_start = e->obj;
-		m->init_size = e->expires;
+		m->init_fn = e->load.init_fn;
+		m->init_start = e->load.init_start;
+		m->init_size = e->load.init_size;
 		m->state = e->state;
 		m->refcnt = e->refcnt;
 		m->preloaded = e->type == MG_EV_MODULE_SCAN;
@@ -219,21 +208,5 @@ struct mg_module *mg_table_apply(struct mg_module_table *t,
 		return m;
 	default:
 		return m;
-	}
-}
-
-const char *mg_state_name(uint32_t state)
-{
-	switch (state) {
-	case MG_MOD_LIVE:
-		return "live";
-	case MG_MOD_COMING:
-		return "coming";
-	case MG_MOD_GOING:
-		return "going";
-	case MG_MOD_GONE:
-		return "gone";
-	default:
-		return "unformed";
 	}
 }

@@ -71,6 +71,5 @@ struct mg_module *mg_table_find_text(struct mg_module_table *t, uint64_t addr);
 /* forget a gone module for good */
 void mg_table_retire(struct mg_module_table *t, struct mg_module *m);
 
-const char *mg_state_name(uint32_t state);
 
 #endif /* MG_MODULE_TABLE_H */

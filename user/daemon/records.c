@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+#include "fsutil.h"
 #include "log.h"
 #include "parse.h"
 #include "proto.h"
@@ -18,12 +20,6 @@
 
 #define REC_SUFFIX ".rec"
 #define TMP_SUFFIX ".tmp"
-/*
- * The kernel refuses /dev/kmsg writes longer than 1024 - 32 bytes (older
- * kernels' LOG_LINE_MAX); stay well below.
- */
-#define KMSG_LINE_MAX 960
-#define KMSG_PREFIX "<4>modguard: "
 
 /* the string in a fixed-size field, which may lack its NUL */
 static size_t field_len(const char *f, size_t size)
@@ -61,77 +57,12 @@ static int records_path(const char *state_dir, char *buf, size_t size)
 	return 0;
 }
 
-static int fsync_dir(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0 && errno != EINVAL) /* EINVAL: fs without dir fsync */
-		err = -errno;
-	close(fd);
-	return err;
-}
-
-/* fsync the directory holding path, so path's own entry is durable */
-static int fsync_parent(const char *path)
-{
-	char parent[PATH_MAX];
-	char *slash;
-
-	copy_field(parent, sizeof(parent), path);
-	slash = strrchr(parent, '/');
-	if (!slash)
-		return fsync_dir(".");
-	if (slash == parent)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
-	return fsync_dir(parent);
-}
-
-/* mkdir -p with mode 0700 for what it creates */
-static int mkdir_p(const char *path, int depth)
-{
-	char parent[PATH_MAX];
-	struct stat st;
-	char *slash;
-	int err;
-
-	if (strlen(path) >= sizeof(parent))
-		return -ENAMETOOLONG;
-	if (mkdir(path, 0700) == 0)
-		return fsync_parent(path);
-	if (errno == EEXIST) {
-		if (stat(path, &st) < 0)
-			return -errno;
-		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
-	}
-	if (errno != ENOENT || depth > 64)
-		return -errno;
-	copy_field(parent, sizeof(parent), path);
-	/* drop trailing slashes, then the last component */
-	for (slash = parent + strlen(parent) - 1; slash > parent && *slash == '/';
-	     slash--)
-		*slash = '\0';
-	slash = strrchr(parent, '/');
-	if (!slash || slash == parent)
-		return -ENOENT; /* "/" or "." exist; something else is wrong */
-	*slash = '\0';
-	err = mkdir_p(parent, depth + 1);
-	if (err)
-		return err;
-	if (mkdir(path, 0700) == 0)
-		return fsync_parent(path);
-	return errno == EEXIST ? 0 : -errno;
-}
-
 static int ensure_dirs(const char *state_dir, char *path, size_t size)
 {
 	int err = records_path(state_dir, path, size);
 
-	return err ? err : mkdir_p(path, 0);
+	/* what it creates is 0700 and fsync'd into its parent */
+	return err ? err : mg_mkdir_p(path, 0700, 0700, 1);
 }
 
 int mg_records_init(const char *state_dir)
@@ -291,13 +222,8 @@ int mg_record_write(const char *state_dir, struct mg_unload_record *rec)
 	if (dfd < 0)
 		return -errno;
 
-	if (!rec->time_ns) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		rec->time_ns = (uint64_t)ts.tv_sec * 1000000000ULL +
-			       (uint64_t)ts.tv_nsec;
-	}
+	if (!rec->time_ns)
+		rec->time_ns = mg_clock_ns(CLOCK_REALTIME);
 	/* unique id: on a clash, the next free microsecond */
 	err = -EEXIST;
 	for (uint64_t i = 0; i < 1000; i++) {
@@ -731,17 +657,6 @@ void mg_records_free(struct mg_unload_record *recs, size_t n)
 
 /* quarantine */
 
-static int same_module(const char *a, const char *b)
-{
-	for (; *a && *b; a++, b++) {
-		char x = *a == '-' ? '_' : *a, y = *b == '-' ? '_' : *b;
-
-		if (x != y)
-			return 0;
-	}
-	return *a == *b;
-}
-
 const struct mg_unload_record *
 mg_records_quarantine(const struct mg_unload_record *recs, size_t n,
 		      const char *module, const char *build)
@@ -760,128 +675,10 @@ mg_records_quarantine(const struct mg_unload_record *recs, size_t n,
 		if (strncmp(r->outcome, "stale", sizeof(r->outcome)) ||
 		    rlen != blen || memcmp(r->build, build, blen) ||
 		    !memchr(r->module, '\0', sizeof(r->module)) ||
-		    !same_module(r->module, module))
+		    !mg_module_name_eq(r->module, module))
 			continue;
 		if (!best || cmp_records(r, best) > 0)
 			best = r;
 	}
 	return best;
-}
-
-/* kernel log */
-
-static int kmsg_vlog(const char *kmsg_path, char level, const char *fmt,
-		     va_list ap)
-{
-	char line[KMSG_LINE_MAX];
-	const size_t plen = sizeof(KMSG_PREFIX) - 1;
-	/* room for the message, its "..." and the newline */
-	const size_t room = sizeof(line) - plen - 1;
-	size_t len;
-	ssize_t w;
-	int fd, n, err = 0;
-
-	memcpy(line, KMSG_PREFIX, plen);
-	line[1] = level; /* "<N>" */
-	n = vsnprintf(line + plen, room + 1, fmt, ap);
-	if (n < 0)
-		return -EINVAL;
-	len = (size_t)n;
-	if (len > room) {
-		/* cut, not inside a UTF-8 sequence, and say so */
-		len = room - 3;
-		while (len && ((unsigned char)line[plen + len] & 0xc0) == 0x80)
-			len--;
-		memcpy(line + plen + len, "...", 3);
-		len += 3;
-	}
-	while (len && line[plen + len - 1] == '\n')
-		len--;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)line[plen + i];
-
-		if (c == '\t')
-			line[plen + i] = ' ';
-		else if (c < 0x20 || c == 0x7f)
-			line[plen + i] = '?';
-	}
-	len += plen;
-	line[len++] = '\n';
-
-	fd = open(kmsg_path ? kmsg_path : MG_KMSG_PATH,
-		  O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	/* one write is one kernel log record */
-	do
-		w = write(fd, line, len);
-	while (w < 0 && errno == EINTR);
-	if (w < 0)
-		err = -errno;
-	else if ((size_t)w != len)
-		err = -EIO;
-	close(fd);
-	return err;
-}
-
-int mg_kmsg_log(const char *kmsg_path, const char *fmt, ...)
-{
-	va_list ap;
-	int err;
-
-	va_start(ap, fmt);
-	err = kmsg_vlog(kmsg_path, '4', fmt, ap);
-	va_end(ap);
-	return err;
-}
-
-int mg_kmsg_info(const char *kmsg_path, const char *fmt, ...)
-{
-	va_list ap;
-	int err;
-
-	va_start(ap, fmt);
-	err = kmsg_vlog(kmsg_path, '6', fmt, ap);
-	va_end(ap);
-	return err;
-}
-
-int mg_record_kmsg(const char *kmsg_path, const struct mg_unload_record *rec)
-{
-	size_t blen = field_len(rec->build, sizeof(rec->build));
-	size_t nrefs = rec->nrefs + rec->refs_omitted;
-	char what[512] = "";
-	size_t off = 0;
-
-	/*
-	 * The line lands on the console next to a later oops: name the kind
-	 * and function of the first few stale references, since the oops
-	 * itself never names the module.
-	 */
-	for (size_t i = 0; i < rec->nrefs && i < 4 && off < sizeof(what); i++) {
-		int n = snprintf(what + off, sizeof(what) - off, "%s%.*s %.*s",
-				 i ? ", " : ": ",
-				 (int)field_len(rec->refs[i].kind,
-						sizeof(rec->refs[i].kind)),
-				 rec->refs[i].kind,
-				 (int)field_len(rec->refs[i].function,
-						sizeof(rec->refs[i].function)),
-				 rec->refs[i].function);
-
-		if (n < 0)
-			break;
-		off += (size_t)n;
-	}
-	if (nrefs > 4 && off < sizeof(what))
-		snprintf(what + off, sizeof(what) - off, ", ...");
-	return mg_kmsg_log(kmsg_path,
-			   "module %.*s (build %.*s) %.*s: %.*s; %zu reference%s%s (record %.*s)",
-			   (int)field_len(rec->module, sizeof(rec->module)),
-			   rec->module, blen ? (int)blen : 1,
-			   blen ? rec->build : "-",
-			   (int)field_len(rec->outcome, sizeof(rec->outcome)),
-			   rec->outcome,
-			   (int)field_len(rec->reason, sizeof(rec->reason)),
-			   rec->reason, nrefs, nrefs == 1 ? "" : "s", what,
-			   (int)field_len(rec->id, sizeof(rec->id)), rec->id);
 }

@@ -27,6 +27,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "modguard_abi.h"
+
 /* at most this many records are loaded: the newest ones */
 #define MG_RECORDS_MAX 10000
 /* at most this many refs are kept per record; the rest are counted */
@@ -34,7 +36,6 @@
 /* a record file larger than this is corrupt */
 #define MG_RECORD_FILE_MAX (256 * 1024)
 #define MG_RECORDS_SUBDIR "records"
-#define MG_KMSG_PATH "/dev/kmsg"
 
 struct mg_ref_summary {
 	char kind[16];
@@ -49,7 +50,7 @@ struct mg_unload_record {
 	/* "20261129T012233.123456Z-<module>", UTC; unique, sorts by time */
 	char id[96];
 	char outcome[16]; /* "stale", "refused", ...: one token */
-	char module[64];
+	char module[MG_MODULE_NAME_LEN];
 	char build[96];	  /* srcversion or another opaque build id */
 	uint64_t time_ns; /* unix ns; write fills it in when 0 */
 	uint32_t requester_pid;
@@ -103,18 +104,6 @@ const struct mg_unload_record *
 mg_records_quarantine(const struct mg_unload_record *recs, size_t n,
 		      const char *module, const char *build);
 
-/*
- * Write one line "<4>modguard: <message>\n" to kmsg_path (NULL:
- * /dev/kmsg) in a single write, control characters replaced, truncated
- * with "..." to what the kernel accepts. Returns 0 or -errno.
- */
-int mg_kmsg_log(const char *kmsg_path, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/* the one-line kernel log summary of rec (after mg_record_write) */
-/* the same at info level, for what is not a warning */
-int mg_kmsg_info(const char *kmsg_path, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-int mg_record_kmsg(const char *kmsg_path, const struct mg_unload_record *rec);
 
 /*
  * Write the records as protocol lines, each "record ..." line followed by

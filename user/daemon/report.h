@@ -1,51 +1,42 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The per-module reference report, as protocol records. */
+/*
+ * The per-module reference report as protocol records (docs/PROTOCOL.md):
+ * the encoder of struct mg_evidence, and the "report" verb's walk over
+ * the loaded and gone modules.
+ */
 #ifndef MG_REPORT_H
 #define MG_REPORT_H
 
 #include <stdio.h>
 
 #include "daemon.h"
-#include "verdict.h"
-
-struct mg_report_opts {
-	int show_addrs; /* may this caller see raw kernel addresses? */
-};
+#include "evidence.h"
 
 /*
- * Write the "module" record and its "ref" and "note" records for the loaded
- * module name to out.  Returns 0, -ENOENT (not loaded), -EEXIST (built in)
- * or another -errno.
+ * The "module" record of ev, then its "ref" and "note" records, to out.
+ * show_addrs: may the reader see raw kernel addresses?  Returns 0 or
+ * -errno.
  */
-int mg_report_module(struct mg_daemon *d, const char *name,
-		     const struct mg_report_opts *o, FILE *out);
-/* the same for a module the kernel's view k describes; verdict optional */
-struct mg_kmod;
-int mg_report_kmod(struct mg_daemon *d, const struct mg_kmod *k,
-		   const struct mg_report_opts *o, FILE *out,
-		   enum mg_verdict *verdict_out);
+int mg_report_encode(struct mg_daemon *d, const struct mg_evidence *ev,
+		     int show_addrs, FILE *out);
 /*
- * A module whose exit ran: its "module" record (state gone) and what still
- * points into it, from the ledger and the latest task scan.  Returns how
- * many references are left behind (0: the unload was clean).
+ * The report of the module name: loaded, or gone with something left
+ * behind.  Returns 0, -ENOENT (not loaded), -EEXIST (built in) or
+ * another -errno.
  */
-size_t mg_report_gone(struct mg_daemon *d, struct mg_module *m,
-		      const struct mg_report_opts *o, FILE *out);
-/* the same for every loaded module, in /proc/modules order */
-int mg_report_all(struct mg_daemon *d, const struct mg_report_opts *o,
-		  FILE *out);
-/* the verdict alone, as the report computes it */
-int mg_module_verdict(struct mg_daemon *d, const char *name,
-		      enum mg_verdict *v);
-
-const char *mg_kind_name(uint32_t kind);
-struct mg_line;
-void mg_report_armed(struct mg_daemon *d, uint64_t obj,
-		     const struct mg_armed_info *a, int show_addrs, FILE *out,
-		     struct mg_line *l);
+int mg_report_module(struct mg_daemon *d, const char *name, int show_addrs,
+		     FILE *out);
+/* the same for every loaded module in /proc/modules order, then the gone */
+int mg_report_all(struct mg_daemon *d, int show_addrs, FILE *out);
 
 /* addr as "symbol+0xoff", or raw hex, or "?" if raw is not allowed */
 void mg_format_addr(struct mg_daemon *d, uint64_t addr, int show_addrs,
 		    char *buf, size_t len);
+/* the function a ref names, as the report shows it */
+void mg_format_ref_function(struct mg_daemon *d, const struct mg_ref *r,
+			    int show_addrs, char *buf, size_t len);
+/* the site a ref names ("" when it has none) */
+void mg_format_ref_site(struct mg_daemon *d, const struct mg_ref *r,
+			int show_addrs, char *buf, size_t len);
 
 #endif /* MG_REPORT_H */

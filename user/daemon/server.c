@@ -10,30 +10,30 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "caps.h"
+#include "fsutil.h"
 #include "log.h"
 #include "parse.h"
 #include "proto.h"
 #include "report.h"
 #include "records.h"
 #include "server.h"
-#include "unload.h"
+#include "guarded_unload.h"
+#include "outcome.h"
+#include "status.h"
 
 /* a client gets this long to send its request and to take the answer */
 #define MG_CLIENT_TIMEOUT_S 2
 
-static int mkdir_parents(const char *path, mode_t mode)
+/* the socket's folder (0755: clients must reach the socket) */
+static int socket_dir(const char *socket_path)
 {
-	char *copy = strdup(path), *dir;
-	int err = 0;
+	char *copy = strdup(socket_path);
+	int err;
 
 	if (!copy)
 		return -ENOMEM;
-	dir = dirname(copy);
-	if (strcmp(dir, "/") && strcmp(dir, ".")) {
-		err = mkdir_parents(dir, mode);
-		if (!err && mkdir(dir, mode) && errno != EEXIST)
-			err = -errno;
-	}
+	err = mg_mkdir_p(dirname(copy), 0755, 0755, 0);
 	free(copy);
 	return err;
 }
@@ -48,7 +48,7 @@ int mg_server_open(struct mg_daemon *d)
 		return -ENAMETOOLONG;
 	}
 	strcpy(sa.sun_path, d->socket_path);
-	err = mkdir_parents(d->socket_path, 0755);
+	err = socket_dir(d->socket_path);
 	if (err) {
 		mg_err("server: cannot create the folder of %s: %s",
 		       d->socket_path, strerror(-err));
@@ -89,35 +89,22 @@ void mg_server_close(struct mg_daemon *d)
 
 static int read_int_file(const char *path, int dflt)
 {
-	FILE *f = fopen(path, "re");
-	int v;
+	char buf[32];
+	int64_t v;
 
-	if (!f)
+	if (mg_read_first_line(path, buf, sizeof(buf)) ||
+	    mg_parse_s64(buf, INT32_MIN, INT32_MAX, &v))
 		return dflt;
-	if (fscanf(f, "%d", &v) != 1)
-		v = dflt;
-	fclose(f);
-	return v;
+	return (int)v;
 }
 
 static int peer_has_cap(pid_t pid, int cap)
 {
-	char path[64], line[256];
-	unsigned long long eff = 0;
-	int found = 0;
-	FILE *f;
+	char path[64];
+	uint64_t eff;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "CapEff: %llx", &eff) == 1) {
-			found = 1;
-			break;
-		}
-	fclose(f);
-	return found && (eff >> cap) & 1;
+	return !mg_cap_eff_read(path, &eff) && mg_cap_has(eff, cap);
 }
 
 /*
@@ -171,54 +158,13 @@ static void reply_ok(FILE *out)
 static void do_status(struct mg_daemon *d, char **args, int nargs, pid_t peer,
 		      FILE *out)
 {
-	uint64_t stats[MG_STAT_MAX] = { 0 };
-	const struct mg_bpf_caps *caps = mg_bpf_caps(d->bpf);
-	struct mg_line l = { 0 };
-	char since[32];
-
 	(void)args;
 	(void)peer;
 	if (nargs) {
-		reply_err(out, MG_ERR_BADINPUT, "status takes no arguments");
+		reply_err(out, MG_OUTCOME_BAD_INPUT, "status takes no arguments");
 		return;
 	}
-	mg_bpf_stats(d->bpf, stats);
-	snprintf(since, sizeof(since), "%.3f",
-		 (double)mg_unix_ns(d, d->start_ns) / 1e9);
-	mg_line_init(&l, "status");
-	mg_line_add_str(&l, "version", MG_VERSION);
-	mg_line_add_u64(&l, "pid", (uint64_t)getpid());
-	mg_line_add_u64(&l, "attached", d->attached);
-	mg_line_add_str(&l, "tracking_since", since);
-	mg_line_add_u64(&l, "modules", d->table.n);
-	mg_line_add_u64(&l, "events", d->events);
-	mg_line_add_u64(&l, "lost", stats[MG_STAT_RINGBUF_LOST]);
-	mg_line_add_u64(&l, "overflow", stats[MG_STAT_PAGES_FULL] +
-					     stats[MG_STAT_MODULES_FULL] +
-					     stats[MG_STAT_ARMED_FULL] +
-					     stats[MG_STAT_FILES_FULL] +
-					     stats[MG_STAT_CHRDEVS_FULL] +
-					     stats[MG_STAT_THREADS_FULL]);
-	mg_line_add_str(&l, "references", caps->refs ? "tracked" : "unavailable");
-	mg_line_add_str(&l, "open_files",
-			caps->open_files ? "tracked" : "unavailable");
-	mg_line_add_u64(&l, "opens_refused", stats[MG_STAT_OPENS_REFUSED]);
-	if (caps->enforcing) {
-		mg_line_add_str(&l, "mode", "enforcing");
-		mg_line_add_str(&l, "reason",
-				"plain rmmod and any delete_module() of a busy "
-				"module are refused (BPF LSM)");
-	} else {
-		char why[320];
-
-		snprintf(why, sizeof(why), "plain rmmod is not guarded because %s",
-			 caps->advisory_reason);
-		mg_line_add_str(&l, "mode", "advisory");
-		mg_line_add_str(&l, "reason", why);
-	}
-	if (!mg_line_finish(&l))
-		fwrite(l.buf, 1, l.len, out);
-	mg_line_free(&l);
+	mg_status_encode(d, out);
 	reply_ok(out);
 }
 
@@ -226,19 +172,19 @@ static void do_status(struct mg_daemon *d, char **args, int nargs, pid_t peer,
 static void reply_module_err(FILE *out, const char *name, int err)
 {
 	if (err == -ENOENT)
-		reply_err(out, MG_ERR_BADINPUT, "module %s is not loaded", name);
+		reply_err(out, MG_OUTCOME_BAD_INPUT, "module %s is not loaded", name);
 	else if (err == -EEXIST)
-		reply_err(out, MG_ERR_BADINPUT,
+		reply_err(out, MG_OUTCOME_BAD_INPUT,
 			  "module %s is built into the kernel", name);
 	else
-		reply_err(out, MG_ERR_INTERNAL, "cannot report %s: %s", name,
+		reply_err(out, MG_OUTCOME_FAILED, "cannot report %s: %s", name,
 			  strerror(-err));
 }
 
 static void do_report(struct mg_daemon *d, char **args, int nargs, pid_t peer,
 		      FILE *out)
 {
-	struct mg_report_opts o = { .show_addrs = may_see_addrs(peer) };
+	int show_addrs = may_see_addrs(peer);
 	char *body = NULL;
 	size_t body_len = 0;
 	FILE *b;
@@ -246,7 +192,7 @@ static void do_report(struct mg_daemon *d, char **args, int nargs, pid_t peer,
 
 	for (i = 0; i < nargs; i++) {
 		if (!mg_module_name_valid(args[i])) {
-			reply_err(out, MG_ERR_BADINPUT,
+			reply_err(out, MG_OUTCOME_BAD_INPUT,
 				  "invalid module name '%.64s'", args[i]);
 			return;
 		}
@@ -257,19 +203,19 @@ static void do_report(struct mg_daemon *d, char **args, int nargs, pid_t peer,
 	/* all or nothing: records only when every module could be reported */
 	b = open_memstream(&body, &body_len);
 	if (!b) {
-		reply_err(out, MG_ERR_INTERNAL, "out of memory");
+		reply_err(out, MG_OUTCOME_FAILED, "out of memory");
 		return;
 	}
 	if (!nargs)
-		err = mg_report_all(d, &o, b);
+		err = mg_report_all(d, show_addrs, b);
 	for (i = 0; i < nargs && !err; i++)
-		err = mg_report_module(d, args[i], &o, b);
+		err = mg_report_module(d, args[i], show_addrs, b);
 	fclose(b);
 	if (err) {
 		if (nargs)
 			reply_module_err(out, args[i - 1], err);
 		else
-			reply_err(out, MG_ERR_INTERNAL, "cannot read modules: %s",
+			reply_err(out, MG_OUTCOME_FAILED, "cannot read modules: %s",
 				  strerror(-err));
 	} else {
 		fwrite(body, 1, body_len, out);
@@ -288,12 +234,12 @@ static void do_history(struct mg_daemon *d, char **args, int nargs,
 	(void)args;
 	(void)peer;
 	if (nargs) {
-		reply_err(out, MG_ERR_BADINPUT, "history takes no arguments");
+		reply_err(out, MG_OUTCOME_BAD_INPUT, "history takes no arguments");
 		return;
 	}
 	err = mg_records_load(d->state_dir, &recs, &n, &skipped);
 	if (err) {
-		reply_err(out, MG_ERR_INTERNAL, "cannot read records in %s: %s",
+		reply_err(out, MG_OUTCOME_FAILED, "cannot read records in %s: %s",
 			  d->state_dir, strerror(-err));
 		return;
 	}
@@ -321,20 +267,20 @@ static int answer(struct mg_daemon *d, int fd, char *req, size_t len,
 
 	err = mg_request_parse_n(req, len, &verb, args, MG_MAX_ARGS, &nargs);
 	if (err == -EPROTONOSUPPORT) {
-		reply_err(out, MG_ERR_BADINPUT,
+		reply_err(out, MG_OUTCOME_BAD_INPUT,
 			  "unsupported protocol version (this is %s)",
 			  MG_PROTO_VERSION);
 		return 0;
 	}
 	if (err) {
-		reply_err(out, MG_ERR_BADINPUT, "malformed request: %s",
+		reply_err(out, MG_OUTCOME_BAD_INPUT, "malformed request: %s",
 			  strerror(-err));
 		return 0;
 	}
 	if (!strcmp(verb, "unload")) {
 		/* unloading is for whom the kernel would let unload */
 		if (cred->uid != 0) {
-			reply_err(out, MG_ERR_BADINPUT,
+			reply_err(out, MG_OUTCOME_BAD_INPUT,
 				  "unloading a module needs root (CAP_SYS_MODULE)");
 			return 0;
 		}
@@ -347,7 +293,7 @@ static int answer(struct mg_daemon *d, int fd, char *req, size_t len,
 			return 0;
 		}
 	}
-	reply_err(out, MG_ERR_BADINPUT, "unknown request '%.32s'", verb);
+	reply_err(out, MG_OUTCOME_BAD_INPUT, "unknown request '%.32s'", verb);
 	return 0;
 }
 
@@ -381,7 +327,7 @@ void mg_server_handle(struct mg_daemon *d)
 	if (!out)
 		goto out;
 	if (!memchr(req, '\n', len)) {
-		reply_err(out, MG_ERR_BADINPUT, "request is not one line of at most %d bytes",
+		reply_err(out, MG_OUTCOME_BAD_INPUT, "request is not one line of at most %d bytes",
 			  MG_REQUEST_MAX);
 	} else if (answer(d, fd, req, (char *)memchr(req, '\n', len) - req + 1,
 			  &cred, out)) {

@@ -11,13 +11,14 @@
 
 #include <stdint.h>
 
+#include "modguard_abi.h"
 #include "symbolizer.h"
 
 #define MG_SYMCACHE_SLOTS 8
 
 struct mg_symcache {
 	struct mg_symcache_slot {
-		char name[64];
+		char name[MG_MODULE_NAME_LEN];
 		char build[96];
 		uint64_t text_start;
 		struct mg_symtab syms; /* at text_start; init text left out */

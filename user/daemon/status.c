@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The status verb; see status.h and docs/PROTOCOL.md. */
+#include <stdio.h>
+#include <unistd.h>
+
+#include "bpf_groups.h"
+#include "log.h"
+#include "proto.h"
+#include "status.h"
+#include "version.h"
+
+static void put(FILE *out, struct mg_line *l)
+{
+	if (!mg_line_finish(l))
+		fwrite(l->buf, 1, l->len, out);
+	else
+		mg_warn("status: dropped an oversized record");
+}
+
+void mg_status_encode_groups(const struct mg_group_status *groups, size_t n,
+			     FILE *out)
+{
+	struct mg_line l = { 0 };
+
+	for (size_t i = 0; i < n; i++) {
+		const struct mg_group_status *g = &groups[i];
+
+		mg_line_init(&l, "group");
+		mg_line_add_str(&l, "name", g->name);
+		mg_line_add_str(&l, "state", g->active ? "active" : "inactive");
+		mg_line_add_u64(&l, "required", !!g->required);
+		mg_line_add_str(&l, "what", g->what);
+		mg_line_add_str(&l, "reason", g->reason);
+		put(out, &l);
+		mg_line_free(&l);
+	}
+}
+
+static uint64_t overflow(const uint64_t *stats)
+{
+	return stats[MG_STAT_PAGES_FULL] + stats[MG_STAT_MODULES_FULL] +
+	       stats[MG_STAT_ARMED_FULL] + stats[MG_STAT_FILES_FULL] +
+	       stats[MG_STAT_CHRDEVS_FULL] + stats[MG_STAT_THREADS_FULL];
+}
+
+void mg_status_encode(struct mg_daemon *d, FILE *out)
+{
+	uint64_t stats[MG_STAT_MAX] = { 0 };
+	const struct mg_bpf_caps *caps = mg_bpf_caps(d->bpf);
+	const struct mg_group_status *groups;
+	struct mg_line l = { 0 };
+	char buf[320];
+	size_t ngroups;
+
+	mg_bpf_stats(d->bpf, stats);
+	snprintf(buf, sizeof(buf), "%.3f",
+		 (double)mg_unix_ns(d, d->start_ns) / 1e9);
+	mg_line_init(&l, "status");
+	mg_line_add_str(&l, "version", MG_VERSION);
+	mg_line_add_u64(&l, "pid", (uint64_t)getpid());
+	mg_line_add_u64(&l, "attached", d->attached);
+	mg_line_add_str(&l, "tracking_since", buf);
+	mg_line_add_u64(&l, "modules", d->table.n);
+	mg_line_add_u64(&l, "events", d->events);
+	mg_line_add_u64(&l, "lost", stats[MG_STAT_RINGBUF_LOST]);
+	mg_line_add_u64(&l, "overflow", overflow(stats));
+	mg_line_add_str(&l, "references", caps->refs ? "tracked" : "unavailable");
+	mg_line_add_str(&l, "open_files",
+			caps->open_files ? "tracked" : "unavailable");
+	mg_line_add_u64(&l, "opens_refused", stats[MG_STAT_OPENS_REFUSED]);
+	if (caps->enforcing) {
+		mg_line_add_str(&l, "mode", "enforcing");
+		mg_line_add_str(&l, "reason",
+				"plain rmmod and any delete_module() of a busy "
+				"module are refused (BPF LSM)");
+	} else {
+		snprintf(buf, sizeof(buf), "plain rmmod is not guarded because %s",
+			 caps->advisory_reason);
+		mg_line_add_str(&l, "mode", "advisory");
+		mg_line_add_str(&l, "reason", buf);
+	}
+	put(out, &l);
+	mg_line_free(&l);
+	ngroups = mg_bpf_groups(d->bpf, &groups);
+	mg_status_encode_groups(groups, ngroups, out);
+}
