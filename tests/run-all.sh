@@ -3,8 +3,10 @@
 #
 #   tests/run-all.sh [--vm-only] [BUILD_DIR]
 #
-# Three layers, each printing "ok - ..." / "not ok - ..." lines:
+# Four layers, each printing "ok - ..." / "not ok - ..." lines:
 #   - unit tests of the user-space logic (host, no kernel needed);
+#   - host tests in tests/host/ of the programs themselves, on the host's
+#     own kernel (no VM: e.g. modguardd's startup preflight);
 #   - host-side scripts in tests/vm/host/ that drive tools/vm-run themselves
 #     (one boot per case, for cases that crash the guest on purpose, and
 #     the stress boot);
@@ -37,8 +39,19 @@ layer() {
 	return 0
 }
 
+# every tests/host/*.sh, given the build dir; fails if any of them fails
+host_layer() {
+	local t rc=0
+	for t in tests/host/*.sh; do
+		[ -e "$t" ] || continue
+		bash "$t" "$build" || rc=1
+	done
+	return "$rc"
+}
+
 if [ "$vm_only" = 0 ]; then
 	layer unit tests/unit/run-unit.sh "$build"
+	layer host host_layer
 fi
 # Every VM test is one lane of work for one host core (all VMs run with one
 # vCPU).  Two lanes, balanced by their measured length (about 7 minutes
