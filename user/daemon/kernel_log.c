@@ -86,12 +86,6 @@ int mg_kmsg_log(const char *kmsg_path, const char *fmt, ...)
 }
 
 
-/* the string in a fixed-size field, which may lack its NUL */
-static size_t field_len(const char *f, size_t size)
-{
-	return strnlen(f, size - 1);
-}
-
 size_t mg_kmsg_ref_list(const struct mg_ref_summary *refs, size_t nrefs,
 			size_t total, const char *first_sep, char *buf,
 			size_t len)
@@ -102,9 +96,9 @@ size_t mg_kmsg_ref_list(const struct mg_ref_summary *refs, size_t nrefs,
 	for (size_t i = 0; i < nrefs && i < MG_KMSG_REFS && off < len; i++) {
 		int n = snprintf(buf + off, len - off, "%s%.*s %.*s",
 				 i ? ", " : first_sep,
-				 (int)field_len(refs[i].kind, sizeof(refs[i].kind)),
+				 (int)mg_field_len(refs[i].kind, sizeof(refs[i].kind)),
 				 refs[i].kind,
-				 (int)field_len(refs[i].function,
+				 (int)mg_field_len(refs[i].function,
 						sizeof(refs[i].function)),
 				 refs[i].function);
 
@@ -119,19 +113,19 @@ size_t mg_kmsg_ref_list(const struct mg_ref_summary *refs, size_t nrefs,
 
 int mg_kmsg_record(const char *kmsg_path, const struct mg_unload_record *rec)
 {
-	size_t blen = field_len(rec->build, sizeof(rec->build));
+	size_t blen = mg_field_len(rec->build, sizeof(rec->build));
 	size_t nrefs = rec->nrefs + rec->refs_omitted;
 	char what[512];
 
 	mg_kmsg_ref_list(rec->refs, rec->nrefs, nrefs, ": ", what, sizeof(what));
 	return mg_kmsg_log(kmsg_path,
 			   "module %.*s (build %.*s) %.*s: %.*s; %zu reference%s%s (record %.*s)",
-			   (int)field_len(rec->module, sizeof(rec->module)),
+			   (int)mg_field_len(rec->module, sizeof(rec->module)),
 			   rec->module, blen ? (int)blen : 1,
 			   blen ? rec->build : "-",
-			   (int)field_len(rec->outcome, sizeof(rec->outcome)),
+			   (int)mg_field_len(rec->outcome, sizeof(rec->outcome)),
 			   rec->outcome,
-			   (int)field_len(rec->reason, sizeof(rec->reason)),
+			   (int)mg_field_len(rec->reason, sizeof(rec->reason)),
 			   rec->reason, nrefs, nrefs == 1 ? "" : "s", what,
-			   (int)field_len(rec->id, sizeof(rec->id)), rec->id);
+			   (int)mg_field_len(rec->id, sizeof(rec->id)), rec->id);
 }

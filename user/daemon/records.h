@@ -5,14 +5,9 @@
  * daemon answers, so that the next unload of the same module build can be
  * refused ("quarantine") even after a crash and a reboot.
  *
- * On disk: one file per record, STATE/records/<id>.rec, mode 0600, holding
- * protocol lines (proto.h escaping), the same lines the history verb sends:
- *
- *	record id=<id> outcome=<token> module=<name> build=<s> time_ns=<n>
- *	       requester_pid=<n> requester_comm=<s> reason=<text> nrefs=<n>
- *	       [refs_omitted=<n>]
- *	ref kind=<k> function=<s> site=<s> pid=<n> comm=<s> note=<text>
- *	...                                         (exactly nrefs ref lines)
+ * On disk: one file per record, STATE/records/<id>.rec, mode 0600, in the
+ * record format (user/lib/record_format.h), the lines the history verb
+ * sends.
  *
  * A file is written as a hidden temp file (".<id>.tmp"), flushed, fsync'd,
  * renamed into place and the directory fsync'd, so a crash leaves either
@@ -27,40 +22,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "modguard_abi.h"
+#include "record_format.h"
 
 /* at most this many records are loaded: the newest ones */
 #define MG_RECORDS_MAX 10000
-/* at most this many refs are kept per record; the rest are counted */
-#define MG_RECORD_MAX_REFS 256
 /* a record file larger than this is corrupt */
 #define MG_RECORD_FILE_MAX (256 * 1024)
 #define MG_RECORDS_SUBDIR "records"
-
-struct mg_ref_summary {
-	char kind[16];
-	char function[160];
-	char site[160];
-	uint32_t pid;
-	char comm[16];
-	char note[160];
-};
-
-struct mg_unload_record {
-	/* "20261129T012233.123456Z-<module>", UTC; unique, sorts by time */
-	char id[96];
-	char outcome[16]; /* "stale", "refused", ...: one token */
-	char module[MG_MODULE_NAME_LEN];
-	char build[96];	  /* srcversion or another opaque build id */
-	uint64_t time_ns; /* unix ns; write fills it in when 0 */
-	uint32_t requester_pid;
-	char requester_comm[16];
-	char reason[256]; /* human summary */
-	char boot[40];	  /* /proc/sys/kernel/random/boot_id when written */
-	uint32_t refs_omitted; /* refs beyond MG_RECORD_MAX_REFS, not stored */
-	struct mg_ref_summary *refs;
-	size_t nrefs;
-};
 
 /*
  * mkdir -p STATE/records (new directories 0700, fsync'd into their
