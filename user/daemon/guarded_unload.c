@@ -151,13 +151,13 @@ static void op_err(struct mg_daemon *d, struct mg_unload_op *op,
 		   enum mg_outcome code, const char *fmt, ...)
 {
 	struct mg_line l = { 0 };
-	char msg[512];
 	va_list ap;
+	int err;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	err = mg_line_verrf(&l, code, fmt, ap);
 	va_end(ap);
-	if (!mg_line_err(&l, code, msg))
+	if (!err)
 		send_all(op->fd, l.buf, l.len);
 	mg_line_free(&l);
 	op_free(d, op);

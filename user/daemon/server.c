@@ -135,13 +135,13 @@ static void reply_err(FILE *out, int code, const char *fmt, ...)
 static void reply_err(FILE *out, int code, const char *fmt, ...)
 {
 	struct mg_line l = { 0 };
-	char msg[512];
 	va_list ap;
+	int err;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	err = mg_line_verrf(&l, code, fmt, ap);
 	va_end(ap);
-	if (!mg_line_err(&l, code, msg))
+	if (!err)
 		fwrite(l.buf, 1, l.len, out);
 	mg_line_free(&l);
 }

@@ -272,6 +272,15 @@ int mg_line_err(struct mg_line *l, enum mg_outcome code, const char *msg)
 	return mg_line_finish(l);
 }
 
+int mg_line_verrf(struct mg_line *l, enum mg_outcome code, const char *fmt,
+		  va_list ap)
+{
+	char msg[512];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	return mg_line_err(l, code, msg);
+}
+
 /* parser */
 
 /*

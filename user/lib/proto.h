@@ -10,6 +10,7 @@
 #ifndef MG_PROTO_H
 #define MG_PROTO_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -92,6 +93,9 @@ void mg_line_free(struct mg_line *l);
 /* final lines */
 int mg_line_ok(struct mg_line *l);
 int mg_line_err(struct mg_line *l, enum mg_outcome code, const char *msg);
+/* the same with a printf message (cut to 511 bytes) */
+int mg_line_verrf(struct mg_line *l, enum mg_outcome code, const char *fmt,
+		  va_list ap) __attribute__((format(printf, 3, 0)));
 
 /*
  * Parse one reply line of len bytes in place (a trailing '\n' is allowed
