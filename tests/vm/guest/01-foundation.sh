@@ -41,6 +41,21 @@ check "... and is named as built in" out_has "kernel is built into the kernel"
 expect_rc 0 "json status" "$MODGUARD" status --json
 check "json status is valid JSON saying attached" \
 	jq -e '.attached == true' "$OUT_FILE"
+check "json status lists the eleven attach groups in table order" \
+	jq -e '[.groups[].name] == ["lifecycle","refs","timers","work","tasklets","rcu","notifiers","fops","task_dead","open_files","enforcement"]' "$OUT_FILE"
+check "... every one active on the stock kernel, with an empty reason" \
+	jq -e 'all(.groups[]; .state == "active" and .reason == "")' "$OUT_FILE"
+check "... lifecycle the one required group" \
+	jq -e '[.groups[] | select(.required) | .name] == ["lifecycle"]' "$OUT_FILE"
+expect_rc 0 "text status" "$MODGUARD" status
+check "text status lists the groups" out_has "^  enforcement +active$"
+
+# SIGHUP: ignored, not a stop (the log says so; the daemon keeps answering)
+kill -HUP "$DPID"
+check "SIGHUP is logged as ignored" \
+	wait_for 300 grep -q "SIGHUP ignored" "$DAEMON_LOG"
+check "... and modguardd still runs" kill -0 "$DPID"
+expect_rc 0 "... and answers status" "$MODGUARD" status
 expect_rc 2 "json error for an unknown module is valid JSON" "$MODGUARD" report --json nosuchmodule
 check "json error object" jq -e '.error | test("not loaded")' "$OUT_FILE"
 
