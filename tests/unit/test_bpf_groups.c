@@ -6,6 +6,7 @@
 #include <errno.h>
 
 #include "../../user/daemon/bpf_groups.h"
+#include "../../user/daemon/status.h"
 #include "../../user/lib/log.h"
 #include "check.h"
 #include "modguard.skel.h"
@@ -123,6 +124,28 @@ static void every_group_attaches(void)
 		CHECK(!s.links[j].attached && !s.links[j].unpinned);
 }
 
+/* the status verb's group record of g has prefix and then contains rest */
+static void status_says(const struct mg_groups *g, const char *prefix,
+			const char *rest)
+{
+	char *buf = NULL, *line;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	CHECK(f);
+	if (!f)
+		return;
+	mg_status_encode_groups(g->status, MG_GROUP_COUNT, f);
+	fclose(f);
+	line = strstr(buf, prefix);
+	if (!line || (line != buf && line[-1] != '\n'))
+		check_fail(__FILE__, __LINE__, "no line starting %s in:\n%s",
+			   prefix, buf);
+	else if (!strstr(line, rest) || strstr(line, rest) > strchr(line, '\n'))
+		check_fail(__FILE__, __LINE__, "%s... lacks %s", prefix, rest);
+	free(buf);
+}
+
 static void second_program_failing_detaches_the_first(void)
 {
 	struct stub s = { .fail = "mg_file_free", .fail_err = EOPNOTSUPP };
@@ -148,6 +171,10 @@ static void second_program_failing_detaches_the_first(void)
 		CHECK(g.status[id].active);
 		CHECK(group_attached(&s, id));
 	}
+	/* (e) and the status verb says so, from the same status array */
+	status_says(&g, "group name=open_files state=inactive required=0 ",
+		    "reason=cannot%20attach%20mg_file_free:%20");
+	status_says(&g, "group name=refs state=active required=0 ", "reason=\n");
 }
 
 static void second_timer_program_failing(void)
