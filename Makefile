@@ -45,6 +45,18 @@ CLI_COMMON_OBJS := $(patsubst %.c,$(OUT)/%.o,$(CLI_COMMON_SRCS))
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%,$(UNIT_SRCS))
+# unit tests of the daemon's logic that run without a kernel: linked with
+# the stubbed BPF layer (tests/unit/stubs/) instead of user/daemon/bpf_*.c
+# and task_scan.c, and with the fixture helpers (tests/unit/fixtures/)
+UNIT_STUBBED := test_aftermath test_enforcement_refusals test_event_loop \
+	test_evidence test_guarded_unload test_intents test_kernel_log \
+	test_kernel_view test_module_table test_record_writer test_records \
+	test_report test_rescan test_server test_status test_symbolizer test_task_class
+UNIT_STUB_OBJS := $(patsubst %.c,$(OUT)/%.o,$(wildcard tests/unit/stubs/*.c) \
+	$(wildcard tests/unit/fixtures/*.c))
+UNIT_STUBBED_BINS := $(filter $(addprefix $(OUT)/tests/unit/,$(UNIT_STUBBED)),$(UNIT_BINS))
+UNIT_DAEMON_NOBPF_OBJS := $(filter-out $(OUT)/user/daemon/bpf_%.o \
+	$(OUT)/user/daemon/task_scan.o,$(DAEMON_LIB_OBJS))
 
 PROGS := $(OUT)/modguardd $(OUT)/modguard $(OUT)/modguard-rmmod
 # small programs the in-VM tests run
@@ -104,6 +116,11 @@ $(OUT)/modguard-rmmod: $(OUT)/user/cli/modguard_rmmod.o $(CLI_COMMON_OBJS) $(LIB
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(OUT)/tests/unit/%: $(OUT)/tests/unit/%.o $(DAEMON_LIB_OBJS) $(CLI_COMMON_OBJS) $(LIB)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(UNIT_STUBBED_BINS): $(OUT)/tests/unit/%: $(OUT)/tests/unit/%.o \
+		$(UNIT_DAEMON_NOBPF_OBJS) $(UNIT_STUB_OBJS) $(CLI_COMMON_OBJS) $(LIB)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 

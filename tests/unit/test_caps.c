@@ -15,7 +15,7 @@ static const char *status(const char *text)
 	static char path[PATH_MAX];
 	FILE *f;
 
-	if (!mkdtemp(tmp) && errno != EINVAL)
+	if (!check_mkdtemp(tmp) && errno != EINVAL)
 		return NULL;
 	snprintf(path, sizeof(path), "%s/status", tmp);
 	f = fopen(path, "w");

@@ -33,7 +33,7 @@ static void t_mkdir_p(void)
 	char path[PATH_MAX], a[PATH_MAX];
 
 	umask(022);
-	CHECK(mkdtemp(tmp) != NULL);
+	CHECK(check_mkdtemp(tmp) != NULL);
 	snprintf(a, sizeof(a), "%s/a", tmp);
 	snprintf(path, sizeof(path), "%s/a/b//c/", tmp);
 	CHECK_INT(mg_mkdir_p(path, 0755, 0700, 0), 0);
@@ -62,7 +62,7 @@ static void t_mkdir_p_errors(void)
 {
 	char path[PATH_MAX + 8], file[PATH_MAX];
 
-	CHECK(mkdtemp(tmp) != NULL);
+	CHECK(check_mkdtemp(tmp) != NULL);
 	snprintf(file, sizeof(file), "%s/f", tmp);
 	put(file, "x");
 	/* a file where a folder should be, as the leaf or above it */
@@ -92,7 +92,7 @@ static void t_first_line(void)
 	};
 	char path[PATH_MAX], buf[8];
 
-	CHECK(mkdtemp(tmp) != NULL);
+	CHECK(check_mkdtemp(tmp) != NULL);
 	snprintf(path, sizeof(path), "%s/f", tmp);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		put(path, cases[i].text);

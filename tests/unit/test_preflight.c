@@ -38,7 +38,7 @@ static void caps(const char *hex)
 /* a kernel with everything, addresses shown, all capabilities */
 static struct mg_preflight fixture(void)
 {
-	if (!mkdtemp(tmp))
+	if (!check_mkdtemp(tmp))
 		check_fail(__FILE__, __LINE__, "mkdtemp");
 	snprintf(modules, sizeof(modules), "%s/modules", tmp);
 	snprintf(btf, sizeof(btf), "%s/vmlinux", tmp);

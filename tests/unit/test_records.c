@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* durable unload records: format, ordering, quarantine, corruption, kmsg */
+/* durable unload records: format, ordering, quarantine, corruption */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <sys/stat.h>
 
-#include "kernel_log.h"
+#include "fixtures/fixtures.h"
 #include "records.h"
 #include "log.h"
 #include "proto.h"
@@ -32,18 +31,9 @@ static void setup(void)
 	mg_log_set_stream(logf);
 }
 
-static int rm_one(const char *p, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
 static void teardown(void)
 {
-	nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	fx_rm_tree(base);
 	mg_log_set_stream(NULL);
 	fclose(logf);
 }
@@ -508,79 +498,6 @@ static void t_corrupt_skipped(void)
 	teardown();
 }
 
-static void t_kmsg_log(void)
-{
-	char p[256], msg[2000];
-	const char *txt;
-	size_t len;
-
-	setup();
-	path_of(p, sizeof(p), "kmsg");
-	/* /dev/kmsg is never created: a missing path is an error */
-	CHECK_INT(mg_kmsg_log(p, "x"), -ENOENT);
-	write_file("kmsg", "", 0);
-	CHECK_INT(mg_kmsg_log(p, "module %s: %d refs\n", "mg_buggy", 2), 0);
-	CHECK_INT(mg_kmsg_log(p, "two\nlines\tand\x1b[31m"), 0);
-	txt = read_all(p, &len);
-	CHECK_STR(txt, "<4>modguard: module mg_buggy: 2 refs\n"
-		       "<4>modguard: two?lines and?[31m\n");
-
-	/* long: cut with "...", one line, within the kernel's limit */
-	write_file("kmsg", "", 0);
-	memset(msg, 'z', sizeof(msg) - 1);
-	msg[sizeof(msg) - 1] = '\0';
-	CHECK_INT(mg_kmsg_log(p, "%s", msg), 0);
-	txt = read_all(p, &len);
-	CHECK(len > 900 && len <= 976);
-	CHECK(txt && !strncmp(txt, "<4>modguard: zzz", 16));
-	CHECK(txt && !strcmp(txt + len - 4, "...\n"));
-	CHECK(txt && strchr(txt, '\n') == txt + len - 1);
-	/* not inside a UTF-8 sequence */
-	write_file("kmsg", "", 0);
-	for (size_t i = 0; i + 2 < sizeof(msg); i += 2)
-		memcpy(msg + i, "\xc3\xa9", 2);
-	msg[sizeof(msg) - 2] = '\0';
-	for (int shift = 0; shift < 2; shift++) {
-		write_file("kmsg", "", 0);
-		CHECK_INT(mg_kmsg_log(p, "%.*s%s", shift, "x", msg), 0);
-		txt = read_all(p, &len);
-		CHECK(len > 8 && !strcmp(txt + len - 4, "...\n"));
-		CHECK(len > 8 && (unsigned char)txt[len - 5] == 0xa9);
-	}
-	teardown();
-}
-
-static void t_record_kmsg(void)
-{
-	struct mg_unload_record r;
-	struct mg_ref_summary refs[2];
-	char p[256];
-	const char *txt;
-	size_t len;
-
-	setup();
-	path_of(p, sizeof(p), "kmsg");
-	write_file("kmsg", "", 0);
-	memset(refs, 0, sizeof(refs));
-	snprintf(refs[0].kind, sizeof(refs[0].kind), "timer");
-	snprintf(refs[0].function, sizeof(refs[0].function), "mg_buggy_fn+0x0");
-	snprintf(refs[1].kind, sizeof(refs[1].kind), "kthread");
-	snprintf(refs[1].function, sizeof(refs[1].function), "mg_buggy_thread+0x1c");
-	make_rec(&r, "stale", "mg_buggy", "SRC1", T0);
-	r.refs = refs;
-	r.nrefs = 2;
-	CHECK_INT(mg_record_write(base, &r), 0);
-	CHECK_INT(mg_kmsg_record(p, &r), 0);
-	make_rec(&r, "refused", "mg_tidy", "", T0);
-	snprintf(r.reason, sizeof(r.reason), "busy:\na timer");
-	CHECK_INT(mg_kmsg_record(p, &r), 0);
-	txt = read_all(p, &len);
-	CHECK_STR(txt,
-		  "<4>modguard: module mg_buggy (build SRC1) stale: stale of mg_buggy; 2 references: timer mg_buggy_fn+0x0, kthread mg_buggy_thread+0x1c (record 20261129T012233.000000Z-mg_buggy)\n"
-		  "<4>modguard: module mg_tidy (build -) refused: busy:?a timer; 0 references (record )\n");
-	teardown();
-}
-
 static void t_emit_parseable(void)
 {
 	struct mg_unload_record *recs, r;
@@ -665,8 +582,6 @@ int main(void)
 	RUN(t_ordering_and_unique_ids);
 	RUN(t_quarantine);
 	RUN(t_corrupt_skipped);
-	RUN(t_kmsg_log);
-	RUN(t_record_kmsg);
 	RUN(t_emit_parseable);
 	return check_done();
 }
