@@ -205,6 +205,13 @@ static void tasks(struct mg_daemon *d, struct mg_evidence *ev,
 		const char *note;
 		struct mg_ref *r;
 
+		/*
+		 * A task nothing could read may be inside a live module (when
+		 * in doubt, busy), but is no evidence that a gone one left
+		 * anything behind: a stale record quarantines the build.
+		 */
+		if (ev->gone && mg_task_unread(t))
+			continue;
 		switch (c) {
 		case MG_TASK_ELSEWHERE:
 			continue;

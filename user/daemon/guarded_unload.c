@@ -269,10 +269,19 @@ static int op_quarantined(struct mg_daemon *d, struct mg_unload_op *op,
 	struct mg_unload_record *recs = NULL;
 	size_t nrecs = 0;
 	char msg[512];
+	int err;
 
-	if (op->mode == MODE_FORCE ||
-	    mg_records_load(d->state_dir, &recs, &nrecs, NULL))
+	if (op->mode == MODE_FORCE)
 		return 0;
+	err = mg_records_load(d->state_dir, &recs, &nrecs, NULL);
+	if (err) {
+		/* when in doubt, refuse: a quarantine may be among them */
+		op_err(d, op, MG_OUTCOME_FAILED,
+		       "cannot read the records in %s (%s), so a quarantine of "
+		       "%s cannot be ruled out; use --force to unload it anyway",
+		       d->state_dir, strerror(-err), k->name);
+		return 1;
+	}
 	q = mg_records_quarantine(recs, nrecs, k->name, k->build);
 	if (q)
 		snprintf(msg, sizeof(msg),
@@ -528,7 +537,7 @@ static void op_kernel_refused(struct mg_daemon *d, struct mg_unload_op *op,
 	snprintf(msg, sizeof(msg), "the kernel refused to unload %s: %s%s",
 		 op->name, strerror(e),
 		 coming ? " (still in its init function)" : "");
-	op_refuse(d, op, NULL, msg, NULL);
+	op_refuse(d, op, op->build, msg, NULL);
 }
 
 /* unloaded: name what its exit left behind */
