@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "parse.h"
@@ -30,8 +31,67 @@ static int put_line(FILE *f, struct mg_line *l)
 
 	if (err)
 		return err;
+	/* a full disk says so here when the line overflows the buffer */
+	errno = 0;
 	if (fwrite(l->buf, 1, l->len, f) != l->len)
-		return -EIO;
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
+int mg_record_id_format(char *buf, size_t size, uint64_t t_ns,
+			const char *module)
+{
+	time_t secs = (time_t)(t_ns / 1000000000ULL);
+	unsigned usec = (unsigned)(t_ns % 1000000000ULL / 1000);
+	struct tm tm;
+	char stamp[32];
+	int n;
+
+	if (!gmtime_r(&secs, &tm) ||
+	    !strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm))
+		return -EOVERFLOW;
+	n = snprintf(buf, size, "%s.%06uZ-%s", stamp, usec, module);
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* the time part of an id, or 0 */
+static uint64_t id_time(const char *id, size_t len)
+{
+	struct tm tm = { 0 };
+	unsigned usec;
+	char stamp[32];
+	int end = -1;
+	time_t secs;
+
+	if (len >= sizeof(stamp))
+		return 0;
+	memcpy(stamp, id, len);
+	stamp[len] = '\0';
+	if (sscanf(stamp, "%4d%2d%2dT%2d%2d%2d.%6uZ%n", &tm.tm_year,
+		   &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+		   &tm.tm_sec, &usec, &end) != 7 || end != (int)len)
+		return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	secs = timegm(&tm);
+	if (secs < 0)
+		return 0;
+	return (uint64_t)secs * 1000000000ULL + (uint64_t)usec * 1000ULL;
+}
+
+int mg_record_id_parse(const char *id, char *module, size_t size,
+		       uint64_t *t_ns)
+{
+	const char *dash = strchr(id, '-');
+
+	if (!dash || strlen(dash + 1) >= size ||
+	    !mg_module_name_valid(dash + 1))
+		return -EINVAL;
+	strcpy(module, dash + 1);
+	if (t_ns)
+		*t_ns = id_time(id, (size_t)(dash - id));
 	return 0;
 }
 
@@ -59,6 +119,10 @@ int mg_record_format_write(FILE *f, const struct mg_unload_record *r)
 	mg_line_add_u64(&l, "nrefs", nrefs);
 	if (omitted)
 		mg_line_add_u64(&l, "refs_omitted", omitted);
+	if (r->damaged)
+		mg_line_add_u64(&l, "damaged", 1);
+	if (r->cleared)
+		mg_line_add_u64(&l, "cleared", 1);
 	err = put_line(f, &l);
 	for (size_t i = 0; !err && i < nrefs; i++) {
 		const struct mg_ref_summary *s = &r->refs[i];
@@ -197,4 +261,30 @@ bad:
 	out->refs = NULL;
 	out->nrefs = 0;
 	return -EINVAL;
+}
+
+int mg_record_format_outcome(const char *buf, size_t len, char *outcome,
+			     size_t size)
+{
+	const char *nl = memchr(buf, '\n', len);
+	struct mg_record r;
+	size_t n;
+	char *line;
+	int err = -EINVAL;
+
+	outcome[0] = '\0';
+	if (!nl)
+		return -EINVAL;
+	/* the parser writes into its buffer: a copy of the first line */
+	n = (size_t)(nl - buf) + 1;
+	line = malloc(n + 1);
+	if (!line)
+		return -ENOMEM;
+	memcpy(line, buf, n);
+	if (!mg_record_parse(line, n, &r) && !strcmp(r.tag, "record")) {
+		get_field(&r, "outcome", outcome, size);
+		err = outcome[0] ? 0 : -EINVAL;
+	}
+	free(line);
+	return err;
 }

@@ -48,12 +48,36 @@ struct mg_unload_record {
 	uint32_t refs_omitted; /* refs beyond MG_RECORD_MAX_REFS, not stored */
 	struct mg_ref_summary *refs;
 	size_t nrefs;
+	/*
+	 * Where the store found it (records.h), never written to its file:
+	 * damaged, a file that does not parse, stood in for by what its name
+	 * says (id, module, time; outcome "damaged", the reason why);
+	 * cleared, a person took it out of the quarantine. Emitted as
+	 * damaged=1 and cleared=1 on the record line when set.
+	 */
+	uint8_t damaged;
+	uint8_t cleared;
 };
 
 /* the string in a fixed-size field, which may lack its NUL */
 size_t mg_field_len(const char *f, size_t size);
 /* copy it NUL-terminated into dst, cut to size - 1 */
 void mg_field_copy(char *dst, size_t size, const char *src);
+
+/*
+ * An id: "<UTC yyyymmddThhmmss.uuuuuu>Z-<module>" from unix ns and a
+ * valid module name. Returns 0, -EOVERFLOW or -ENAMETOOLONG.
+ */
+int mg_record_id_format(char *buf, size_t size, uint64_t t_ns,
+			const char *module);
+/*
+ * What an id (a file's name without ".rec") says: the module after its
+ * first '-' (valid, or -EINVAL) and its time (*t_ns, unless t_ns is NULL;
+ * 0 if that part is not a time: it only orders).  A damaged file is known
+ * by its name alone.
+ */
+int mg_record_id_parse(const char *id, char *module, size_t size,
+		       uint64_t *t_ns);
 
 /*
  * r as its "record" line and its "ref" lines (at most MG_RECORD_MAX_REFS;
@@ -67,5 +91,13 @@ int mg_record_format_write(FILE *f, const struct mg_unload_record *r);
  */
 int mg_record_format_parse(char *buf, size_t len, struct mg_unload_record *out,
 			   const char **why);
+/*
+ * The outcome on the first line of a record file that may not parse as a
+ * whole (truncated after it), into outcome (cut to size - 1). Returns 0,
+ * or -EINVAL when that line is not complete or has none. buf is not
+ * changed.
+ */
+int mg_record_format_outcome(const char *buf, size_t len, char *outcome,
+			     size_t size);
 
 #endif /* MG_RECORD_FORMAT_H */
