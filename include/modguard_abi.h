@@ -168,6 +168,17 @@ _Static_assert(sizeof(struct mg_thread_calls) == 32 + 16 + 16 + 8 + 16,
 	       "mg_thread_calls ABI");
 #define MG_MAX_THREAD_CALLS 16384
 
+/*
+ * socket storage of an accepted modguardd connection (mg_peer_creds,
+ * bpf/peer_creds.bpf.c): the connecting task at connect()
+ */
+struct mg_peer_cred {
+	__u64 caps;  /* effective capabilities in the initial user namespace */
+	__u32 uid;   /* its euid */
+	__u32 valid; /* caps were read (init_user_ns known) */
+};
+_Static_assert(sizeof(struct mg_peer_cred) == 16, "mg_peer_cred ABI");
+
 /* value of mg_chrdevs, keyed by a kernel dev_t (MG_MKDEV) */
 struct mg_chrdev {
 	__u64 mod;  /* struct module * whose owner-less fops serve the device */

@@ -218,7 +218,7 @@ static void t_status(void)
 	CHECK_STR(out, "{\"version\":\"0.1.0\",\"pid\":123,\"attached\":true,"
 		       "\"tracking_since\":1795914123,\"modules\":7,"
 		       "\"events\":100,\"lost\":0,\"mode\":\"advisory\","
-		       "\"reason\":\"\",\"groups\":[]}\n");
+		       "\"reason\":\"\",\"groups\":[],\"damaged\":[]}\n");
 	free(out);
 	out = render_json(status_json, &r, true, &err);
 	CHECK_INT(err, 0);
@@ -255,7 +255,7 @@ static void t_status_groups(void)
 		       "\"reason\":\"\"},"
 		       "{\"name\":\"open_files\",\"state\":\"inactive\","
 		       "\"required\":false,\"what\":\"open files\","
-		       "\"reason\":\"no BPF LSM\"}]}\n");
+		       "\"reason\":\"no BPF LSM\"}],\"damaged\":[]}\n");
 	free(out);
 	mg_reply_free(&r);
 }

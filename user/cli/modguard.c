@@ -24,6 +24,10 @@ static void usage(FILE *f)
 		"  report [MODULE...]  verdict and references per module (all\n"
 		"                      loaded modules without arguments)\n"
 		"  history             past unload records\n"
+		"  clear-quarantine MODULE\n"
+		"                      let MODULE be unloaded again after a stale\n"
+		"                      or damaged record quarantined it (needs\n"
+		"                      CAP_SYS_MODULE); the history keeps them\n"
 		"  help                this text\n"
 		"\n"
 		"Options (before or after the command):\n"
@@ -141,6 +145,56 @@ static enum mg_outcome do_history(struct cli *cli, int argc, char **argv)
 			      mg_render_history_json);
 }
 
+static void cleared_text(FILE *out, const struct mg_reply *r)
+{
+	for (int i = 0; i < r->nrecs; i++) {
+		const struct mg_record *c = &r->recs[i].rec;
+		const char *ids = mg_record_get(c, "ids");
+
+		if (strcmp(c->tag, "cleared"))
+			continue;
+		fprintf(out, "%s: %s record%s out of the quarantine%s%s\n",
+			mg_record_get(c, "module") ?: "?",
+			mg_record_get(c, "count") ?: "?",
+			strcmp(mg_record_get(c, "count") ?: "", "1") ? "s" : "",
+			ids && *ids ? ": " : "", ids ? ids : "");
+	}
+}
+
+static void cleared_json(struct mg_json *jw, const struct mg_reply *r)
+{
+	uint64_t n = 0;
+
+	mg_json_start_object(jw);
+	for (int i = 0; i < r->nrecs; i++) {
+		const struct mg_record *c = &r->recs[i].rec;
+
+		if (strcmp(c->tag, "cleared"))
+			continue;
+		mg_json_string_field(jw, "module", mg_record_get(c, "module"));
+		mg_record_get_u64(c, "count", &n);
+		mg_json_name(jw, "cleared");
+		mg_json_u64(jw, n);
+		mg_json_string_field(jw, "ids", mg_record_get(c, "ids"));
+	}
+	mg_json_end_object(jw);
+}
+
+static enum mg_outcome do_clear(struct cli *cli, int argc, char **argv)
+{
+	enum mg_outcome ret;
+
+	if (argc != 1) {
+		cli_err(cli, "clear-quarantine takes one module");
+		return MG_OUTCOME_BAD_INPUT;
+	}
+	ret = cli_check_names(cli, argv, argc);
+	if (ret)
+		return ret;
+	return request_render(cli, "clear_quarantine", 1, argv, cleared_text,
+			      cleared_json);
+}
+
 static enum mg_outcome do_help(struct cli *cli, int argc, char **argv)
 {
 	(void)cli;
@@ -157,6 +211,7 @@ static const struct cmd {
 	{ "status", do_status },
 	{ "report", do_report },
 	{ "history", do_history },
+	{ "clear-quarantine", do_clear },
 	{ "help", do_help },
 };
 

@@ -42,6 +42,7 @@ struct rm_job {
 	char record[128];           /* the durable record that was written */
 	enum mg_outcome result;     /* what it came to (cli_rmmod_exit()) */
 	char msg[1024];             /* what happened, in words */
+	int unloaded;               /* our own delete_module() succeeded */
 };
 
 static void usage(FILE *f)
@@ -183,6 +184,23 @@ static void take_result(struct rm_job *job, const struct mg_record *rec)
 		snprintf(job->msg, sizeof(job->msg), "%s", message ? message : "");
 }
 
+/*
+ * "go": the daemon saw the module clean (or --force) and wrote its intent;
+ * the unload is ours, so the kernel checks our own privileges.  The daemon
+ * hears the result and names what the exit left behind.
+ */
+static int go(struct mg_client *c, struct rm_job *job)
+{
+	char e[16];
+	const char *args[] = { e };
+	/* O_NONBLOCK is what rmmod passes; ignored by the kernel since 3.13 */
+	int err = mg_delete_module(job->name, O_NONBLOCK);
+
+	job->unloaded = !err;
+	snprintf(e, sizeof(e), "%d", -err);
+	return mg_client_send(c, "done", args, 1);
+}
+
 static enum mg_outcome run_job(const struct rm_opts *o, struct rm_job *job)
 {
 	char timeout[32];
@@ -219,6 +237,11 @@ static enum mg_outcome run_job(const struct rm_opts *o, struct rm_job *job)
 			mg_reply_free(&job->report);
 			continue;
 		}
+		if (!strcmp(rec->tag, "go")) {
+			mg_reply_free(&job->report);
+			err = go(&c, job);
+			continue;
+		}
 		if (!strcmp(rec->tag, "result")) {
 			in_result = 1;
 			mg_reply_free(&job->report);
@@ -226,6 +249,14 @@ static enum mg_outcome run_job(const struct rm_opts *o, struct rm_job *job)
 			continue;
 		}
 		err = reply_add(&job->report, rec);
+	}
+	if (err == -EREMOTEIO && job->unloaded) {
+		snprintf(job->msg, sizeof(job->msg),
+			 "unloaded, but modguardd did not check what its exit "
+			 "left behind: %s", c.err_msg ? c.err_msg : "error");
+		job_fail(o, job, MG_OUTCOME_OK, "unloaded-unchecked");
+		mg_client_close(&c);
+		return job->result;
 	}
 	if (err == -EREMOTEIO) {
 		snprintf(job->msg, sizeof(job->msg), "%s",
@@ -236,6 +267,15 @@ static enum mg_outcome run_job(const struct rm_opts *o, struct rm_job *job)
 		return job->result;
 	}
 	mg_client_close(&c);
+	if ((err || !in_result) && job->unloaded) {
+		/* we unloaded it ourselves: that much we know */
+		snprintf(job->msg, sizeof(job->msg),
+			 "unloaded, but modguardd was lost before it checked "
+			 "what the exit left behind (%s)",
+			 strerror(err ? -err : EPROTO));
+		job_fail(o, job, MG_OUTCOME_OK, "unloaded-unchecked");
+		return MG_OUTCOME_OK;
+	}
 	if (err || !in_result) {
 		/* the daemon died or hung mid-way: it did not unload anything */
 		snprintf(job->msg, sizeof(job->msg),

@@ -87,7 +87,8 @@ static bool status_numeric(const char *key)
 {
 	return !strcmp(key, "pid") || !strcmp(key, "modules") ||
 	       !strcmp(key, "events") || !strcmp(key, "lost") ||
-	       !strcmp(key, "overflow") || !strcmp(key, "opens_refused");
+	       !strcmp(key, "overflow") || !strcmp(key, "opens_refused") ||
+	       !strcmp(key, "resyncs");
 }
 
 /* "  name  active|inactive: reason", one line per "group" record */
@@ -141,6 +142,48 @@ static void groups_json(struct mg_json *jw, const struct mg_reply *r)
 	mg_json_end_array(jw);
 }
 
+/* the damaged records that keep their module quarantined */
+static void damaged_text(FILE *out, const struct mg_reply *r)
+{
+	int any = 0;
+
+	for (int i = 0; i < r->nrecs; i++) {
+		const struct mg_record *g = &r->recs[i].rec;
+
+		if (strcmp(g->tag, "damaged"))
+			continue;
+		if (!any++)
+			fputs("damaged records (their module stays quarantined "
+			      "until cleared):\n", out);
+		fputs("  ", out);
+		put_clean(out, get_or(g, "file", "?"));
+		fputs(" (", out);
+		put_clean(out, get_or(g, "module", "?"));
+		fputs("): ", out);
+		put_clean(out, get_or(g, "why", "?"));
+		fputc('\n', out);
+	}
+}
+
+static void damaged_json(struct mg_json *jw, const struct mg_reply *r)
+{
+	mg_json_name(jw, "damaged");
+	mg_json_start_array(jw);
+	for (int i = 0; i < r->nrecs; i++) {
+		const struct mg_record *g = &r->recs[i].rec;
+
+		if (strcmp(g->tag, "damaged"))
+			continue;
+		mg_json_start_object(jw);
+		mg_json_string_field(jw, "id", get_or(g, "id", ""));
+		mg_json_string_field(jw, "module", get_or(g, "module", ""));
+		mg_json_string_field(jw, "file", get_or(g, "file", ""));
+		mg_json_string_field(jw, "why", get_or(g, "why", ""));
+		mg_json_end_object(jw);
+	}
+	mg_json_end_array(jw);
+}
+
 void mg_render_status_text(FILE *out, const struct mg_record *rec,
 			   const struct mg_reply *r)
 {
@@ -172,6 +215,7 @@ void mg_render_status_text(FILE *out, const struct mg_record *rec,
 		fputc('\n', out);
 	}
 	groups_text(out, r);
+	damaged_text(out, r);
 }
 
 void mg_render_status_json(struct mg_json *jw, const struct mg_record *rec,
@@ -194,6 +238,7 @@ void mg_render_status_json(struct mg_json *jw, const struct mg_record *rec,
 			mg_json_string(jw, v);
 	}
 	groups_json(jw, r);
+	damaged_json(jw, r);
 	mg_json_end_object(jw);
 }
 

@@ -57,6 +57,11 @@ const struct mg_group mg_group_table[MG_GROUP_COUNT] = {
 		"enforcement", "plain delete_module() calls", 0,
 		MG_NEEDS_ENFORCE | MG_NEEDS_LSM, NULL,
 		{ "mg_delete_enter", "mg_delete_exit", "mg_capable" } },
+	/* without it, clients' capabilities are unknown: refused (peer.h) */
+	[MG_GROUP_PEER_CREDS] = {
+		"peer_creds", "capabilities of clients at connect()", 0,
+		MG_NEEDS_LSM, NULL,
+		{ "mg_peer_connect" } },
 };
 
 /* are id's needs met?  If not, its reason says which is not */

@@ -90,6 +90,13 @@ int mg_bpf_open_files(struct mg_bpf *b, uint64_t mod, struct mg_open_file **out,
 		      size_t *n);
 /* how many tasks the last scan found inside mod, for the enforcement */
 void mg_bpf_set_stack_busy(struct mg_bpf *b, uint64_t mod, uint32_t tasks);
+/*
+ * Mark the listening socket fd, so that bpf/peer_creds.bpf.c records who
+ * connects to it; then read what it recorded for an accepted fd (-ENOENT:
+ * nothing, e.g. no BPF LSM).
+ */
+void mg_bpf_mark_listener(struct mg_bpf *b, int fd);
+int mg_bpf_peer_cred(struct mg_bpf *b, int fd, struct mg_peer_cred *out);
 /* walk kallsyms once: one MG_EV_MODULE_SCAN per module already loaded */
 int mg_bpf_scan_modules(struct mg_bpf *b);
 int mg_bpf_ringbuf_fd(struct mg_bpf *b);
@@ -113,6 +120,8 @@ void mg_bpf_forget_module(struct mg_bpf *b, uint64_t mod);
  * MG_EV_TASK_MOVED each when they move.  n == 0 detaches the watch.
  */
 int mg_bpf_watch(struct mg_bpf *b, const uint32_t *pids, size_t n);
+/* one counter, summed over the CPUs */
+int mg_bpf_stat(struct mg_bpf *b, enum mg_stat which, uint64_t *out);
 /* sum of the per-CPU counters, enum mg_stat order */
 int mg_bpf_stats(struct mg_bpf *b, uint64_t out[MG_STAT_MAX]);
 const struct mg_bpf_caps *mg_bpf_caps(struct mg_bpf *b);

@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 
 #include "bpf_internal.h"
+#include "log.h"
 
 /*
  * A copy of every entry of a hash map: the ksz-byte keys at keys + i * ksz,
@@ -290,24 +291,50 @@ void mg_bpf_set_stack_busy(struct mg_bpf *b, uint64_t mod, uint32_t tasks)
 		bpf_map_delete_elem(fd, &mod);
 }
 
-int mg_bpf_stats(struct mg_bpf *b, uint64_t out[MG_STAT_MAX])
+int mg_bpf_stat(struct mg_bpf *b, enum mg_stat which, uint64_t *out)
 {
 	int fd = bpf_map__fd(b->skel->maps.mg_stats);
 	int ncpu = libbpf_num_possible_cpus();
+	uint32_t key = which;
 	uint64_t *vals;
+	int err = 0;
 
+	*out = 0;
 	if (ncpu < 0)
 		return ncpu;
 	vals = calloc(ncpu, sizeof(*vals));
 	if (!vals)
 		return -ENOMEM;
-	for (uint32_t i = 0; i < MG_STAT_MAX; i++) {
-		out[i] = 0;
-		if (bpf_map_lookup_elem(fd, &i, vals))
-			continue;
-		for (int c = 0; c < ncpu; c++)
-			out[i] += vals[c];
-	}
+	if (bpf_map_lookup_elem(fd, &key, vals))
+		err = -errno;
+	for (int c = 0; !err && c < ncpu; c++)
+		*out += vals[c];
 	free(vals);
+	return err;
+}
+
+int mg_bpf_stats(struct mg_bpf *b, uint64_t out[MG_STAT_MAX])
+{
+	for (int i = 0; i < MG_STAT_MAX; i++)
+		if (mg_bpf_stat(b, i, &out[i]) == -ENOMEM)
+			return -ENOMEM;
+	return 0;
+}
+
+void mg_bpf_mark_listener(struct mg_bpf *b, int fd)
+{
+	uint32_t one = 1;
+
+	if (bpf_map_update_elem(bpf_map__fd(b->skel->maps.mg_listener), &fd,
+				&one, BPF_ANY))
+		mg_dbg("bpf: cannot mark the listening socket: %s; clients' "
+		       "capabilities are unknown", strerror(errno));
+}
+
+int mg_bpf_peer_cred(struct mg_bpf *b, int fd, struct mg_peer_cred *out)
+{
+	if (bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.mg_peer_creds), &fd,
+				out))
+		return -errno;
 	return 0;
 }

@@ -21,21 +21,25 @@ static void set_kernel_symbols(struct mg_bpf *b, const char *kallsyms)
 {
 	static const char *const names[] = {
 		"delayed_work_timer_fn", "module_notify_list", "rcu_state",
+		"init_user_ns",
 	};
 	static const char *const without[] = {
 		"delayed work shows as a core timer",
 		"an unload waiting for a module's init re-checks on its next "
 		"reference drop",
 		"an RCU callback counts as pending until a later rcu_barrier()",
+		"clients' capabilities are unknown: no raw addresses, unloads "
+		"for uid 0 only",
 	};
-	uint64_t addr[3];
+	uint64_t addr[4];
 
-	mg_kallsyms_lookup(kallsyms, names, addr, 3);
+	mg_kallsyms_lookup(kallsyms, names, addr, 4);
 	/* delayed work arms a core timer; the work's function is what counts */
 	b->skel->rodata->mg_dwork_timer_fn = addr[0];
 	b->skel->rodata->mg_module_notify_list = addr[1];
 	b->skel->rodata->mg_rcu_state = addr[2];
-	for (int i = 0; i < 3; i++)
+	b->skel->rodata->mg_init_user_ns = addr[3];
+	for (int i = 0; i < 4; i++)
 		if (!addr[i])
 			mg_warn("bpf: %s not in %s: %s", names[i], kallsyms,
 				without[i]);

@@ -15,6 +15,21 @@
 #define MG_DEFAULT_PIN_DIR "/sys/fs/bpf/modguard"
 
 struct mg_unload_op;
+struct mg_conn;
+
+/* what an epoll event is about: the first member of its data.ptr */
+enum mg_source_kind {
+	MG_SRC_RING,
+	MG_SRC_LISTEN,
+	MG_SRC_SIGNAL,
+	MG_SRC_UNLOAD_TIMER,
+	MG_SRC_SERVER_TIMER,
+	MG_SRC_CONN,
+};
+
+struct mg_source {
+	enum mg_source_kind kind;
+};
 
 struct mg_daemon {
 	const char *socket_path;
@@ -28,22 +43,28 @@ struct mg_daemon {
 	struct mg_symtab ksyms; /* core kernel text */
 	struct mg_symcache symcache; /* module symbols by build */
 	int listen_fd;
+	int epoll_fd;	     /* the one event loop (event_loop.c) */
+	int server_timer_fd; /* request and reply deadlines (server.c) */
+	struct mg_conn *conns; /* open connections (server.c) */
+	size_t nconns;
+	/* sysctls of the address rule (peer.c); NULL: /proc/sys/kernel/... */
+	const char *kptr_restrict_path;
+	const char *perf_paranoid_path;
 
 	uint64_t start_ns;     /* CLOCK_MONOTONIC at start */
 	int64_t mono_to_real;  /* add to a monotonic ns to get unix ns */
 	uint64_t events;       /* ring buffer records handled */
+	uint64_t lost_seen;    /* lost events already resynced (resync.c) */
+	uint64_t resyncs;      /* times holders were resynced */
 	int attached;
 
 	const char *kmsg_path; /* /dev/kmsg */
 	char boot_id[40];      /* this boot's /proc/sys/kernel/random/boot_id */
 
 	/* guarded unloads (guarded_unload.c) */
-	/* delete_module(2): mg_delete_module(); a test may substitute it */
-	int (*delete_module)(const char *name, unsigned int flags);
 	struct mg_unload_op *ops;     /* waiting or unloading, oldest first */
 	struct mg_unload_op *unloading; /* the one in delete_module() now */
 	int unload_timer_fd;	      /* the nearest deadline */
-	int unload_done_fd;	      /* eventfd: the worker is done */
 	int unload_eval;	      /* an event asked for re-evaluation */
 
 	/* the latest task scan (mg_daemon_rescan), shared by one request */

@@ -16,6 +16,7 @@
 #include "guarded_unload.h"
 #include "kernel_view.h"
 #include "log.h"
+#include "resync.h"
 #include "server.h"
 
 void mg_daemon_on_event(const struct mg_event *e, void *ctx)
@@ -69,66 +70,96 @@ void mg_daemon_on_event(const struct mg_event *e, void *ctx)
 	}
 }
 
+static int add(struct mg_daemon *d, int fd, struct mg_source *src)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = src };
+
+	return epoll_ctl(d->epoll_fd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+int mg_event_loop_init(struct mg_daemon *d, int sfd)
+{
+	static struct mg_source ring = { MG_SRC_RING }, sig = { MG_SRC_SIGNAL },
+				unload_timer = { MG_SRC_UNLOAD_TIMER };
+	int err;
+
+	if (d->epoll_fd < 0)
+		d->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (d->epoll_fd < 0)
+		return -errno;
+	err = d->bpf ? add(d, mg_bpf_ringbuf_fd(d->bpf), &ring) : 0;
+	if (!err && sfd >= 0)
+		err = add(d, sfd, &sig);
+	if (!err && d->unload_timer_fd >= 0)
+		err = add(d, d->unload_timer_fd, &unload_timer);
+	return err;
+}
+
+/* SIGHUP is logged and ignored; 1 for a signal that stops the daemon */
+static int on_signal(int sfd)
+{
+	struct signalfd_siginfo si;
+
+	if (read(sfd, &si, sizeof(si)) != sizeof(si))
+		return 0;
+	if (si.ssi_signo == SIGHUP) {
+		mg_info("SIGHUP ignored: modguardd has no configuration to "
+			"reload; logs go to stderr");
+		return 0;
+	}
+	mg_info("signal %u: stopping", si.ssi_signo);
+	return 1;
+}
+
+int mg_event_loop_once(struct mg_daemon *d, int sfd, int timeout_ms)
+{
+	struct epoll_event evs[16];
+	int n = epoll_wait(d->epoll_fd, evs, 16, timeout_ms), stop = 0;
+
+	if (n < 0)
+		return errno == EINTR ? 0 : -errno;
+	/* events first: an answer must reflect everything seen so far */
+	if (d->bpf)
+		mg_bpf_consume(d->bpf);
+	for (int i = 0; i < n; i++) {
+		struct mg_source *src = evs[i].data.ptr;
+
+		switch (src->kind) {
+		case MG_SRC_SIGNAL:
+			stop |= on_signal(sfd);
+			break;
+		case MG_SRC_LISTEN:
+			mg_server_on_listen(d);
+			break;
+		case MG_SRC_CONN:
+			mg_server_on_conn(d, (struct mg_conn *)src, evs[i].events);
+			break;
+		case MG_SRC_SERVER_TIMER:
+			mg_server_on_timer(d);
+			break;
+		case MG_SRC_UNLOAD_TIMER:
+			mg_unload_on_timer(d);
+			break;
+		case MG_SRC_RING:
+			break; /* consumed above */
+		}
+	}
+	/* events lost: the holders are resynced before anyone is answered */
+	mg_resync_if_lost(d);
+	/* events may have freed a module a waiting unload waits on */
+	mg_unload_run(d);
+	mg_server_reap(d);
+	/* a foreign task inside a module moved: refresh the picture */
+	if (d->rescan_needed)
+		mg_daemon_rescan(d);
+	return stop;
+}
+
 int mg_event_loop(struct mg_daemon *d, int sfd)
 {
-	struct epoll_event ev, evs[8];
-	int ep, rb_fd = mg_bpf_ringbuf_fd(d->bpf), err = 0;
+	int err = mg_event_loop_init(d, sfd);
 
-	ep = epoll_create1(EPOLL_CLOEXEC);
-	if (ep < 0)
-		return -errno;
-	ev.events = EPOLLIN;
-	ev.data.fd = rb_fd;
-	epoll_ctl(ep, EPOLL_CTL_ADD, rb_fd, &ev);
-	ev.data.fd = d->listen_fd;
-	epoll_ctl(ep, EPOLL_CTL_ADD, d->listen_fd, &ev);
-	ev.data.fd = sfd;
-	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
-	ev.data.fd = d->unload_timer_fd;
-	epoll_ctl(ep, EPOLL_CTL_ADD, d->unload_timer_fd, &ev);
-	ev.data.fd = d->unload_done_fd;
-	epoll_ctl(ep, EPOLL_CTL_ADD, d->unload_done_fd, &ev);
-
-	for (;;) {
-		int n = epoll_wait(ep, evs, 8, -1);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			break;
-		}
-		/* events first: an answer must reflect everything seen so far */
-		mg_bpf_consume(d->bpf);
-		for (int i = 0; i < n; i++) {
-			if (evs[i].data.fd == sfd) {
-				struct signalfd_siginfo si;
-
-				if (read(sfd, &si, sizeof(si)) != sizeof(si))
-					continue;
-				if (si.ssi_signo == SIGHUP) {
-					mg_info("SIGHUP ignored: modguardd has no "
-						"configuration to reload; logs go "
-						"to stderr");
-					continue;
-				}
-				mg_info("signal %u: stopping", si.ssi_signo);
-				goto out;
-			}
-			if (evs[i].data.fd == d->listen_fd)
-				mg_server_handle(d);
-			else if (evs[i].data.fd == d->unload_timer_fd)
-				mg_unload_on_timer(d);
-			else if (evs[i].data.fd == d->unload_done_fd)
-				mg_unload_on_done(d);
-		}
-		/* events may have freed a module a waiting unload waits on */
-		mg_unload_run(d);
-		/* a foreign task inside a module moved: refresh the picture */
-		if (d->rescan_needed)
-			mg_daemon_rescan(d);
-	}
-out:
-	close(ep);
-	return err;
+	while (!err)
+		err = mg_event_loop_once(d, sfd, -1);
+	return err < 0 ? err : 0;
 }

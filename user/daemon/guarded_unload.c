@@ -1,19 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The guarded-unload state machine; see guarded_unload.h. */
 #include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "aftermath.h"
 #include "clock.h"
-#include "delete_module.h"
 #include "evidence.h"
 #include "fsutil.h"
 #include "guarded_unload.h"
@@ -26,20 +22,25 @@
 #include "record_writer.h"
 #include "records.h"
 #include "report.h"
+#include "requests.h"
+#include "server.h"
 
 enum op_mode { MODE_GUARDED, MODE_DRY_RUN, MODE_FORCE };
 enum op_state { OP_WAITING, OP_UNLOADING };
 
+/* CAP_SYS_MODULE of <linux/capability.h> */
+#define MG_CAP_SYS_MODULE 16
+
 struct mg_unload_op {
 	struct mg_unload_op *next;
-	int fd;
+	struct mg_conn *conn; /* the client; NULL once it is gone */
 	enum op_mode mode;
 	enum op_state state;
 	char name[MG_MODULE_NAME_LEN];
 	uint64_t deadline_ns; /* CLOCK_MONOTONIC */
-	pid_t peer;
+	struct mg_peer peer;
+	int show_addrs;	     /* may the client see raw addresses? */
 	char peer_comm[MG_COMM_LEN];
-	int unload_errno;    /* from the worker */
 	char build[96];
 	char intent[96];     /* the "unloading" record, while it is in flight */
 	/* what we last told the client we wait on; NULL: nothing yet */
@@ -48,35 +49,27 @@ struct mg_unload_op {
 
 int mg_unload_init(struct mg_daemon *d)
 {
-	if (!d->delete_module)
-		d->delete_module = mg_delete_module;
 	d->unload_timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	d->unload_done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (d->unload_timer_fd < 0 || d->unload_done_fd < 0)
-		return -errno;
-	return 0;
+	return d->unload_timer_fd < 0 ? -errno : 0;
 }
 
-static void send_all(int fd, const char *buf, size_t len)
+/* to the client, if it is still there (sending never blocks) */
+static void send_all(struct mg_daemon *d, struct mg_unload_op *op,
+		     const char *buf, size_t len)
 {
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n <= 0)
-			return; /* the client went away: nothing to tell */
-		buf += n;
-		len -= n;
-	}
+	if (op->conn)
+		mg_conn_send(d, op->conn, buf, len);
 }
 
-static void send_line(int fd, struct mg_line *l)
+static void send_line(struct mg_daemon *d, struct mg_unload_op *op,
+		      struct mg_line *l)
 {
 	if (!mg_line_finish(l))
-		send_all(fd, l->buf, l->len);
+		send_all(d, op, l->buf, l->len);
 }
 
-/* the evidence as protocol records: the waiting client sees all of it */
-static void send_evidence(struct mg_daemon *d, int fd,
+/* the evidence as protocol records, with the client's address rights */
+static void send_evidence(struct mg_daemon *d, struct mg_unload_op *op,
 			  const struct mg_evidence *ev)
 {
 	char *body = NULL;
@@ -85,9 +78,9 @@ static void send_evidence(struct mg_daemon *d, int fd,
 
 	if (!b)
 		return;
-	mg_report_encode(d, ev, 1, b);
+	mg_report_encode(d, ev, op->show_addrs, b);
 	fclose(b);
-	send_all(fd, body, len);
+	send_all(d, op, body, len);
 	free(body);
 }
 
@@ -112,7 +105,10 @@ static void op_free(struct mg_daemon *d, struct mg_unload_op *op)
 	/* the intent record only matters while the unload is in flight */
 	if (op->intent[0])
 		mg_record_remove(d->state_dir, op->intent);
-	close(op->fd);
+	if (op->conn)
+		mg_conn_finish(d, op->conn);
+	if (d->unloading == op)
+		d->unloading = NULL;
 	free_evidence(op->last_wait);
 	free(op);
 }
@@ -158,7 +154,7 @@ static void op_err(struct mg_daemon *d, struct mg_unload_op *op,
 	err = mg_line_verrf(&l, code, fmt, ap);
 	va_end(ap);
 	if (!err)
-		send_all(op->fd, l.buf, l.len);
+		send_all(d, op, l.buf, l.len);
 	mg_line_free(&l);
 	op_free(d, op);
 }
@@ -179,14 +175,14 @@ static void op_finish(struct mg_daemon *d, struct mg_unload_op *op,
 	if (record && *record)
 		mg_line_add_str(&l, "record", record);
 	mg_line_add_u64(&l, "forced", op->mode == MODE_FORCE);
-	send_line(op->fd, &l);
+	send_line(d, op, &l);
 	if (ev)
-		send_evidence(d, op->fd, ev);
+		send_evidence(d, op, ev);
 	if (!mg_line_ok(&l))
-		send_all(op->fd, l.buf, l.len);
+		send_all(d, op, l.buf, l.len);
 	mg_line_free(&l);
 	mg_info("unload %s for %s[%d]: %s: %s", op->name, op->peer_comm,
-		op->peer, outcome, message);
+		op->peer.pid, outcome, message);
 	op_free(d, op);
 }
 
@@ -198,7 +194,7 @@ static void op_refuse(struct mg_daemon *d, struct mg_unload_op *op,
 		.outcome = "refused",
 		.module = op->name,
 		.build = build,
-		.requester_pid = op->peer,
+		.requester_pid = op->peer.pid,
 		.requester_comm = op->peer_comm,
 		.reason = message,
 		.evidence = ev,
@@ -209,37 +205,33 @@ static void op_refuse(struct mg_daemon *d, struct mg_unload_op *op,
 	op_finish(d, op, "refused", MG_OUTCOME_REFUSED, message, id, ev);
 }
 
-static void *unload_worker(void *arg)
-{
-	struct mg_daemon *d = arg;
-	struct mg_unload_op *op = d->unloading;
-	uint64_t one = 1;
-
-	/* O_NONBLOCK is what rmmod passes; ignored by the kernel since 3.13 */
-	op->unload_errno = -d->delete_module(op->name, O_NONBLOCK);
-	if (write(d->unload_done_fd, &one, sizeof(one)) < 0)
-		mg_err("unload: cannot wake the event loop: %s", strerror(errno));
-	return NULL;
-}
-
+/*
+ * Clean (or forced): the intent is made durable, then the client is told
+ * to go: modguard-rmmod calls delete_module() itself, so the kernel checks
+ * its caller's own privileges, and a client that is gone unloads nothing.
+ * It answers "MG1 done <errno>" (mg_unload_client_line()).
+ */
 static void start_unload(struct mg_daemon *d, struct mg_unload_op *op,
 			 const struct mg_evidence *ev)
 {
-	pthread_t t;
+	struct mg_line l = { 0 };
 	int err;
 
-	mg_intent_write(d, op->name, op->build, op->peer, op->peer_comm, ev,
-			op->intent, sizeof(op->intent));
-	op->state = OP_UNLOADING;
-	d->unloading = op;
-	err = pthread_create(&t, NULL, unload_worker, d);
+	err = mg_intent_write(d, op->name, op->build, op->peer.pid,
+			      op->peer_comm, ev, op->intent, sizeof(op->intent));
 	if (err) {
-		d->unloading = NULL;
-		op_err(d, op, MG_OUTCOME_FAILED, "cannot start the unload: %s",
-		       strerror(err));
+		op_err(d, op, MG_OUTCOME_FAILED,
+		       "cannot write the intent of this unload to %s (%s): "
+		       "refused, %s is untouched", d->state_dir,
+		       strerror(-err), op->name);
 		return;
 	}
-	pthread_detach(t);
+	op->state = OP_UNLOADING;
+	d->unloading = op;
+	mg_line_init(&l, "go");
+	mg_line_add_str(&l, "module", op->name);
+	send_line(d, op, &l);
+	mg_line_free(&l);
 }
 
 /* the kernel's view of op's module, or the answer that ends op */
@@ -265,16 +257,14 @@ static int op_read_module(struct mg_daemon *d, struct mg_unload_op *op,
 static int op_quarantined(struct mg_daemon *d, struct mg_unload_op *op,
 			  const struct mg_kmod *k)
 {
-	const struct mg_unload_record *q;
-	struct mg_unload_record *recs = NULL;
-	size_t nrecs = 0;
-	char msg[512];
+	struct mg_quarantine q;
+	char msg[768];
 	int err;
 
 	if (op->mode == MODE_FORCE)
 		return 0;
-	err = mg_records_load(d->state_dir, &recs, &nrecs, NULL);
-	if (err) {
+	err = mg_records_quarantine_check(d->state_dir, k->name, k->build, &q);
+	if (err < 0) {
 		/* when in doubt, refuse: a quarantine may be among them */
 		op_err(d, op, MG_OUTCOME_FAILED,
 		       "cannot read the records in %s (%s), so a quarantine of "
@@ -282,15 +272,19 @@ static int op_quarantined(struct mg_daemon *d, struct mg_unload_op *op,
 		       d->state_dir, strerror(-err), k->name);
 		return 1;
 	}
-	q = mg_records_quarantine(recs, nrecs, k->name, k->build);
-	if (q)
+	if (!err)
+		return 0;
+	if (q.damaged)
+		snprintf(msg, sizeof(msg),
+			 "quarantined: record %s of %s is damaged, so every build "
+			 "of it stays quarantined until a person clears it "
+			 "(modguard clear-quarantine %s); use --force to unload "
+			 "it anyway", q.id, k->name, k->name);
+	else
 		snprintf(msg, sizeof(msg),
 			 "quarantined: this build of %s left stale references "
 			 "behind before (record %s); use --force to unload it "
-			 "anyway", k->name, q->id);
-	mg_records_free(recs, nrecs);
-	if (!q)
-		return 0;
+			 "anyway", k->name, q.id);
 	if (op->mode == MODE_DRY_RUN)
 		op_finish(d, op, "quarantined", MG_OUTCOME_REFUSED, msg, NULL,
 			  NULL);
@@ -311,12 +305,12 @@ static void op_wait(struct mg_daemon *d, struct mg_unload_op *op,
 	if (op->last_wait && mg_evidence_same(op->last_wait, ev)) {
 		free_evidence(ev);
 	} else {
-		send_evidence(d, op->fd, ev);
+		send_evidence(d, op, ev);
 		mg_line_init(&l, "wait");
 		mg_line_add_str(&l, "module", op->name);
 		mg_line_add_u64(&l, "remaining_ms",
 				(op->deadline_ns - now) / 1000000);
-		send_line(op->fd, &l);
+		send_line(d, op, &l);
 		mg_line_free(&l);
 		free_evidence(op->last_wait);
 		op->last_wait = ev;
@@ -399,35 +393,41 @@ static int parse_mode(const char *s, enum op_mode *mode)
 	return 0;
 }
 
-void mg_unload_request(struct mg_daemon *d, int fd, char **args, int nargs,
-		       pid_t peer)
+int mg_unload_request(struct mg_daemon *d, struct mg_conn *conn,
+		      const struct mg_peer *peer, char **args, int nargs,
+		      FILE *out)
 {
 	struct mg_unload_op *op, **tail;
+	const char *why = mg_peer_why_not_unload(peer);
 	uint64_t timeout_ms;
-	struct mg_line l = { 0 };
+	enum op_mode mode;
 	char path[64];
 
-	op = calloc(1, sizeof(*op));
-	if (!op) {
-		close(fd);
-		return;
+	if (why) {
+		mg_reply_err(out, MG_OUTCOME_BAD_INPUT, "unloading a module: %s",
+			     why);
+		return 0;
 	}
-	op->fd = fd;
-	op->peer = peer;
-	snprintf(path, sizeof(path), "/proc/%d/comm", peer);
-	if (mg_read_first_line(path, op->peer_comm, sizeof(op->peer_comm)))
-		snprintf(op->peer_comm, sizeof(op->peer_comm), "?");
 	if (nargs != 3 || !mg_module_name_valid(args[0]) ||
 	    mg_parse_u64(args[1], 0, 7 * 24 * 3600 * 1000ull, &timeout_ms) ||
-	    parse_mode(args[2], &op->mode)) {
-		if (!mg_line_err(&l, MG_OUTCOME_BAD_INPUT,
-				 "usage: unload MODULE TIMEOUT_MS guarded|dry-run|force"))
-			send_all(fd, l.buf, l.len);
-		mg_line_free(&l);
-		close(fd);
-		free(op);
-		return;
+	    parse_mode(args[2], &mode)) {
+		mg_reply_err(out, MG_OUTCOME_BAD_INPUT,
+			     "usage: unload MODULE TIMEOUT_MS guarded|dry-run|force");
+		return 0;
 	}
+	op = calloc(1, sizeof(*op));
+	if (!op) {
+		mg_reply_err(out, MG_OUTCOME_FAILED, "modguardd is out of memory");
+		return 0;
+	}
+	op->conn = conn;
+	op->peer = *peer;
+	op->mode = mode;
+	op->show_addrs = mg_peer_may_see_addrs(peer, d->kptr_restrict_path,
+					       d->perf_paranoid_path);
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)peer->pid);
+	if (mg_read_first_line(path, op->peer_comm, sizeof(op->peer_comm)))
+		snprintf(op->peer_comm, sizeof(op->peer_comm), "?");
 	snprintf(op->name, sizeof(op->name), "%s", args[0]);
 	mg_module_name_normalize(op->name);
 	op->deadline_ns = mg_clock_ns(CLOCK_MONOTONIC) + timeout_ms * 1000000ull;
@@ -435,11 +435,13 @@ void mg_unload_request(struct mg_daemon *d, int fd, char **args, int nargs,
 	for (tail = &d->ops; *tail; tail = &(*tail)->next)
 		;
 	*tail = op;
+	mg_conn_hand_over(conn, op);
 	if (op->mode == MODE_FORCE)
 		mg_warn("forced unload of %s requested by %s[%d]", op->name,
-			op->peer_comm, peer);
+			op->peer_comm, (int)peer->pid);
+	/* evaluated by the event loop's next mg_unload_run() */
 	d->unload_eval = 1;
-	mg_unload_run(d);
+	return 1;
 }
 
 void mg_unload_note_event(struct mg_daemon *d, const struct mg_event *e)
@@ -515,7 +517,12 @@ static void op_kernel_refused(struct mg_daemon *d, struct mg_unload_op *op,
 	char msg[512];
 	int coming = 0;
 
-	if (e == EPERM && mg_bpf_caps(d->bpf)->enforcing)
+	/*
+	 * EPERM for a client the kernel vouched has CAP_SYS_MODULE: our own
+	 * enforcement saw a caller get in after the verdict.
+	 */
+	if (e == EPERM && mg_bpf_caps(d->bpf)->enforcing &&
+	    mg_peer_capable(&op->peer, MG_CAP_SYS_MODULE))
 		e = EWOULDBLOCK;
 	if (e == EWOULDBLOCK || e == EBUSY) {
 		coming = !mg_kmod_read(d->proc_modules, d->sys_module, op->name,
@@ -579,17 +586,11 @@ static void op_unloaded(struct mg_daemon *d, struct mg_unload_op *op)
 	mg_evidence_free(&ev);
 }
 
-void mg_unload_on_done(struct mg_daemon *d)
+/* the client's delete_module() returned e (0 or an errno) */
+static void op_done(struct mg_daemon *d, struct mg_unload_op *op, int e)
 {
-	struct mg_unload_op *op = d->unloading;
-	uint64_t ticks;
-	int e;
-
-	if (read(d->unload_done_fd, &ticks, sizeof(ticks)) < 0 || !op)
-		return;
 	d->unloading = NULL;
 	d->unload_eval = 1;
-	e = op->unload_errno;
 	if (e && op->intent[0]) {
 		/* nothing was unloaded: nothing to suspect */
 		mg_record_remove(d->state_dir, op->intent);
@@ -599,7 +600,59 @@ void mg_unload_on_done(struct mg_daemon *d)
 		op_kernel_refused(d, op, e);
 	else
 		op_unloaded(d, op);
-	mg_unload_run(d);
+}
+
+void mg_unload_client_line(struct mg_daemon *d, struct mg_unload_op *op,
+			   const char *verb, char **args, int nargs)
+{
+	uint64_t e;
+
+	if (strcmp(verb, "done") || nargs != 1 ||
+	    mg_parse_u64(args[0], 0, 4095, &e) || op->state != OP_UNLOADING) {
+		mg_warn("unload %s: %s[%d] sent '%.32s' out of turn: dropped",
+			op->name, op->peer_comm, (int)op->peer.pid, verb);
+		op_err(d, op, MG_OUTCOME_BAD_INPUT,
+		       "unexpected '%.32s': after \"go\" only \"done <errno>\"",
+		       verb);
+		return;
+	}
+	op_done(d, op, (int)e);
+}
+
+/*
+ * The client went away.  Waiting: the unload is dropped, the module stays
+ * loaded.  After "go": its delete_module() has returned by now (the socket
+ * closes only when it has); module_free is in the ring if it unloaded,
+ * and the aftermath is recorded as for any unload.
+ */
+void mg_unload_client_gone(struct mg_daemon *d, struct mg_unload_op *op)
+{
+	struct mg_module *m;
+	struct mg_evidence ev;
+	int unloading = op->state == OP_UNLOADING;
+
+	op->conn = NULL;
+	if (!unloading) {
+		mg_info("unload %s: %s[%d] went away while it waited: dropped, "
+			"the module stays loaded", op->name, op->peer_comm,
+			(int)op->peer.pid);
+		op_free(d, op);
+		return;
+	}
+	mg_bpf_consume(d->bpf);
+	m = mg_table_find_name(&d->table, op->name);
+	mg_info("unload %s: %s[%d] went away after it was told to go: %s",
+		op->name, op->peer_comm, (int)op->peer.pid,
+		m && m->state == MG_MOD_GONE ? "it unloaded the module"
+					     : "the module is still loaded");
+	op_free(d, op);
+	/* nobody will answer about it: a clean one is forgotten now */
+	if (m && m->state == MG_MOD_GONE && !mg_evidence_of_gone(d, m, &ev)) {
+		if (!mg_evidence_left(&ev))
+			mg_aftermath_retire(d, m);
+		mg_evidence_free(&ev);
+	}
+	d->unload_eval = 1;
 }
 
 int mg_unload_in_flight(const struct mg_daemon *d, const char *name,
@@ -609,27 +662,24 @@ int mg_unload_in_flight(const struct mg_daemon *d, const char *name,
 
 	if (!op || strcmp(op->name, name))
 		return 0;
-	*pid = op->peer;
+	*pid = op->peer.pid;
 	*comm = op->peer_comm;
 	return 1;
 }
 
 void mg_unload_fini(struct mg_daemon *d)
 {
-	while (d->ops) {
-		/*
-		 * a worker still in delete_module() owns its op: leave it, the
-		 * process is exiting and the kernel finishes the unload alone
-		 */
-		if (d->ops == d->unloading) {
-			d->ops = d->ops->next;
-			continue;
-		}
+	/*
+	 * A client told to go may be in delete_module() now: it hears that we
+	 * stop, and its own answer says whether it unloaded.
+	 */
+	while (d->ops)
 		op_err(d, d->ops, MG_OUTCOME_FAILED,
-		       "modguardd is stopping: %s was not unloaded", d->ops->name);
-	}
+		       d->ops->state == OP_UNLOADING
+			       ? "modguardd is stopping: what the unload of %s "
+				 "left behind is not checked"
+			       : "modguardd is stopping: %s was not unloaded",
+		       d->ops->name);
 	if (d->unload_timer_fd >= 0)
 		close(d->unload_timer_fd);
-	if (d->unload_done_fd >= 0)
-		close(d->unload_done_fd);
 }

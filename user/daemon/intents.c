@@ -10,7 +10,7 @@
 #include "record_writer.h"
 #include "records.h"
 
-void mg_intent_write(struct mg_daemon *d, const char *module, const char *build,
+int mg_intent_write(struct mg_daemon *d, const char *module, const char *build,
 		     pid_t requester, const char *requester_comm,
 		     const struct mg_evidence *ev, char *id_out, size_t id_len)
 {
@@ -26,18 +26,22 @@ void mg_intent_write(struct mg_daemon *d, const char *module, const char *build,
 	};
 	struct mg_unload_record rec = { 0 };
 	char what[400];
+	int err;
 
 	id_out[0] = '\0';
 	if (!ev || !mg_evidence_nrefs(ev))
-		return; /* nothing armed: nothing to suspect */
-	mg_record_commit(d, &r, id_out, id_len);
+		return 0; /* nothing armed: nothing to suspect */
+	err = mg_record_commit(d, &r, id_out, id_len);
+	if (err)
+		return err;
 	if (mg_record_fill_refs(d, ev, &rec))
-		return;
+		return 0;
 	mg_kmsg_ref_list(rec.refs, rec.nrefs, rec.nrefs, "", what, sizeof(what));
 	/* warning level: it must reach the console if a crash follows */
 	mg_kmsg_log(d->kmsg_path, "unloading %s: its exit must cancel %s (record %s)",
 		    module, what, id_out);
 	free(rec.refs);
+	return 0;
 }
 
 void mg_intents_recover(struct mg_daemon *d)
@@ -45,7 +49,7 @@ void mg_intents_recover(struct mg_daemon *d)
 	struct mg_unload_record *recs = NULL;
 	size_t n = 0;
 
-	if (mg_records_load(d->state_dir, &recs, &n, NULL))
+	if (mg_records_load_intents(d->state_dir, &recs, &n))
 		return;
 	for (size_t i = 0; i < n; i++) {
 		struct mg_unload_record *r = &recs[i];

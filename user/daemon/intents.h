@@ -19,9 +19,10 @@
 /*
  * Before delete_module() of module: if ev lists any reference, write the
  * intent and its console line; its record id goes to id_out ("" if none
- * was written).
+ * was written).  Returns 0 or the -errno of the record write: then the
+ * unload must not go ahead (nothing would name the suspects of a crash).
  */
-void mg_intent_write(struct mg_daemon *d, const char *module, const char *build,
+int mg_intent_write(struct mg_daemon *d, const char *module, const char *build,
 		     pid_t requester, const char *requester_comm,
 		     const struct mg_evidence *ev, char *id_out, size_t id_len);
 /*

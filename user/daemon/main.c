@@ -25,6 +25,7 @@
 #include "kernel_view.h"
 #include "log.h"
 #include "outcome.h"
+#include "parse.h"
 #include "preflight.h"
 #include "event_loop.h"
 #include "records.h"
@@ -35,7 +36,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: modguardd [--socket PATH] [--state-dir DIR] [--pin-dir DIR] [--no-pin]\n"
-"                 [--keep-enforcing] [--advisory] [-v] [-h] [--version]\n"
+"                 [--keep-enforcing] [--advisory] [--keep-refusals N]\n"
+"                 [--refusal-days D] [-v] [-h] [--version]\n"
 "\n"
 "Track, for every loaded kernel module, the references held on it, the\n"
 "tasks inside its text and the callbacks that point into it, and answer\n"
@@ -52,6 +54,10 @@ static void usage(FILE *f)
 "                    (for an upgrade: the next modguardd adopts them)\n"
 "  --advisory        do not refuse plain rmmod/delete_module() of a busy\n"
 "                    module; only modguard-rmmod is guarded\n"
+"  --keep-refusals N keep at most N refusal records, the newest (default\n"
+"                    1000; 0: no limit); stale records are never pruned\n"
+"  --refusal-days D  drop refusal records older than D days (default 30;\n"
+"                    0: no limit)\n"
 "  -v, --verbose     debug messages, including libbpf's and the whole\n"
 "                    verifier log of a program the kernel refuses\n"
 "\n"
@@ -85,6 +91,8 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		/* hidden, for tests: a substitute /proc/modules */
 		{ "proc-modules", required_argument, NULL, 'M' },
+		{ "keep-refusals", required_argument, NULL, 'R' },
+		{ "refusal-days", required_argument, NULL, 'D' },
 		{},
 	};
 	struct mg_daemon d = {
@@ -96,10 +104,14 @@ int main(int argc, char **argv)
 		.kmsg_path = "/dev/kmsg",
 		.listen_fd = -1,
 		.unload_timer_fd = -1,
-		.unload_done_fd = -1,
+		.epoll_fd = -1,
+		.server_timer_fd = -1,
 		.enforce = 1,
 	};
+	struct mg_records_policy pol = { MG_RECORDS_KEEP_REFUSALS,
+					 MG_RECORDS_REFUSAL_DAYS };
 	int verbose = 0, c, err, sfd, ret = MG_DAEMON_EXIT_SETUP, keep = 0;
+	uint64_t v;
 	const char *pin_dir = MG_DEFAULT_PIN_DIR;
 	struct mg_preflight pf;
 	char why[1024];
@@ -130,6 +142,21 @@ int main(int argc, char **argv)
 			break;
 		case 'M':
 			d.proc_modules = optarg;
+			break;
+		case 'R':
+		case 'D':
+			if (mg_parse_u64(optarg, 0, c == 'R' ? 100000000 : 36500,
+					 &v)) {
+				fprintf(stderr, "modguardd: --%s takes a number, not "
+					"'%s'\n", c == 'R' ? "keep-refusals"
+							   : "refusal-days",
+					optarg);
+				return MG_DAEMON_EXIT_USAGE;
+			}
+			if (c == 'R')
+				pol.keep_refusals = (size_t)v;
+			else
+				pol.refusal_days = (uint32_t)v;
 			break;
 		case 'h':
 			usage(stdout);
@@ -165,7 +192,7 @@ int main(int argc, char **argv)
 	}
 	err = mg_mkdir_p(d.state_dir, 0755, 0700, 0);
 	if (!err)
-		err = mg_records_init(d.state_dir);
+		err = mg_records_init_policy(d.state_dir, &pol);
 	if (err) {
 		mg_err("cannot create state dir %s: %s", d.state_dir, strerror(-err));
 		return MG_DAEMON_EXIT_SETUP;

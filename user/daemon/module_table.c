@@ -153,6 +153,19 @@ static void holder_put(struct mg_module *m, const struct mg_event *e)
 	m->nholders--;
 }
 
+size_t mg_table_resync_holders(struct mg_module *m, int refcnt)
+{
+	size_t keep = refcnt > 0 ? (size_t)refcnt : 0, drop;
+
+	if (m->nholders <= keep)
+		return 0;
+	/* which puts were lost is unknown: the oldest takes go first */
+	drop = m->nholders - keep;
+	memmove(m->holders, m->holders + drop, keep * sizeof(*m->holders));
+	m->nholders = keep;
+	return drop;
+}
+
 struct mg_module *mg_table_apply(struct mg_module_table *t,
 				 const struct mg_event *e)
 {

@@ -68,6 +68,12 @@ struct mg_module *mg_table_apply(struct mg_module_table *t,
 				 const struct mg_event *e);
 /* the module whose text holds addr, loaded or gone */
 struct mg_module *mg_table_find_text(struct mg_module_table *t, uint64_t addr);
+/*
+ * After lost events: no more holders than the kernel's refcount (users)
+ * says are held; the oldest go.  Returns how many were dropped.  Fewer
+ * holders than users show as unattributed in the report.
+ */
+size_t mg_table_resync_holders(struct mg_module *m, int refcnt);
 /* forget a gone module for good */
 void mg_table_retire(struct mg_module_table *t, struct mg_module *m);
 

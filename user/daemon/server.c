@@ -1,29 +1,56 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * The socket's transport: non-blocking connections, each with its own
+ * state in the daemon's one epoll loop, so that no client can delay
+ * another, the ring buffer or a deadline.  A client gets MG_REQUEST_MS to
+ * send one whole request line and MG_REPLY_MS to take its answer; the
+ * connections open at once are bounded in total and per uid.  The verbs
+ * themselves are requests.c.
+ */
 #include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "caps.h"
+#include "clock.h"
 #include "fsutil.h"
-#include "log.h"
-#include "parse.h"
-#include "proto.h"
-#include "report.h"
-#include "records.h"
-#include "server.h"
 #include "guarded_unload.h"
+#include "log.h"
 #include "outcome.h"
-#include "status.h"
+#include "proto.h"
+#include "requests.h"
+#include "server.h"
 
-/* a client gets this long to send its request and to take the answer */
-#define MG_CLIENT_TIMEOUT_S 2
+#define MS 1000000ull
+
+enum conn_state {
+	CONN_READING, /* waiting for its request line */
+	CONN_HANDED,  /* a guarded unload answers on it */
+	CONN_CLOSING, /* answered: closed once the answer is out */
+};
+
+struct mg_conn {
+	struct mg_source src; /* first: the epoll tag */
+	struct mg_conn *next;
+	int fd;
+	enum conn_state state;
+	struct mg_peer peer;
+	uint64_t read_deadline;  /* CLOCK_MONOTONIC ns; 0: none */
+	uint64_t write_deadline; /* while output is pending */
+	char in[MG_REQUEST_MAX + 1];
+	size_t in_len;
+	char *out; /* pending output */
+	size_t out_len, out_off;
+	void *owner; /* the guarded unload, while handed */
+	int gone;    /* the peer hung up or failed */
+};
 
 /* the socket's folder (0755: clients must reach the socket) */
 static int socket_dir(const char *socket_path)
@@ -38,8 +65,65 @@ static int socket_dir(const char *socket_path)
 	return err;
 }
 
+static int epoll_add(struct mg_daemon *d, int fd, uint32_t events,
+		     struct mg_source *src)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = src };
+
+	return epoll_ctl(d->epoll_fd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+static void epoll_mod(struct mg_daemon *d, struct mg_conn *c)
+{
+	struct epoll_event ev = { .events = 0, .data.ptr = &c->src };
+
+	/*
+	 * Reading, and a handed connection: its request, follow-ups and
+	 * hang-ups.  An answered one only writes: a client may half-close
+	 * once it has sent its request.
+	 */
+	if (c->state != CONN_CLOSING)
+		ev.events |= EPOLLIN | EPOLLRDHUP;
+	if (c->out_off < c->out_len)
+		ev.events |= EPOLLOUT;
+	epoll_ctl(d->epoll_fd, EPOLL_CTL_MOD, c->fd, &ev);
+}
+
+static int listen_on(struct mg_daemon *d, const struct sockaddr_un *sa)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	/* a socket file nobody answers on is a leftover of a crash */
+	if (!connect(fd, (const struct sockaddr *)sa, sizeof(*sa))) {
+		mg_err("server: another modguardd already answers on %s",
+		       d->socket_path);
+		close(fd);
+		return -EADDRINUSE;
+	}
+	/* connections to this socket get their credentials recorded */
+	if (d->bpf)
+		mg_bpf_mark_listener(d->bpf, fd);
+	unlink(d->socket_path);
+	if (bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) ||
+	    listen(fd, 64)) {
+		err = -errno;
+		mg_err("server: cannot listen on %s: %s", d->socket_path,
+		       strerror(-err));
+		close(fd);
+		return err;
+	}
+	/* anyone may ask for a report; what they see is their peer's right */
+	chmod(d->socket_path, 0666);
+	return fd;
+}
+
 int mg_server_open(struct mg_daemon *d)
 {
+	static struct mg_source listen_src = { MG_SRC_LISTEN };
+	static struct mg_source timer_src = { MG_SRC_SERVER_TIMER };
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd, err;
 
@@ -54,294 +138,368 @@ int mg_server_open(struct mg_daemon *d)
 		       d->socket_path, strerror(-err));
 		return err;
 	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
+	if (d->epoll_fd < 0)
+		d->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	d->server_timer_fd = timerfd_create(CLOCK_MONOTONIC,
+					    TFD_CLOEXEC | TFD_NONBLOCK);
+	if (d->epoll_fd < 0 || d->server_timer_fd < 0)
 		return -errno;
-	/* a socket file nobody answers on is a leftover of a crash */
-	if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		mg_err("server: another modguardd already answers on %s",
-		       d->socket_path);
-		close(fd);
-		return -EADDRINUSE;
-	}
-	unlink(d->socket_path);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 64)) {
-		err = -errno;
-		mg_err("server: cannot listen on %s: %s", d->socket_path,
-		       strerror(-err));
-		close(fd);
-		return err;
-	}
-	/* anyone may ask for a report; what they see is checked per request */
-	chmod(d->socket_path, 0666);
+	fd = listen_on(d, &sa);
+	if (fd < 0)
+		return fd;
 	d->listen_fd = fd;
-	return 0;
+	err = epoll_add(d, fd, EPOLLIN, &listen_src);
+	if (!err)
+		err = epoll_add(d, d->server_timer_fd, EPOLLIN, &timer_src);
+	return err;
+}
+
+static void conn_free(struct mg_daemon *d, struct mg_conn *c)
+{
+	struct mg_conn **pp;
+
+	for (pp = &d->conns; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	d->nconns--;
+	epoll_ctl(d->epoll_fd, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	free(c->out);
+	free(c);
+}
+
+/*
+ * The peer is gone (or failed): it is freed at the next reap, never under
+ * the feet of whoever is sending to it.
+ */
+static void conn_drop(struct mg_conn *c)
+{
+	c->gone = 1;
+}
+
+void mg_server_reap(struct mg_daemon *d)
+{
+	struct mg_conn *c, *next;
+
+	for (c = d->conns; c; c = next) {
+		next = c->next;
+		if (c->gone && c->owner) {
+			void *owner = c->owner;
+
+			/* its unload hears of it (and may send no more) */
+			c->owner = NULL;
+			mg_unload_client_gone(d, owner);
+			next = d->conns; /* the list may have changed */
+			continue;
+		}
+		if (c->gone || (c->state == CONN_CLOSING &&
+				c->out_off == c->out_len))
+			conn_free(d, c);
+	}
+}
+
+static void rearm_timer(struct mg_daemon *d)
+{
+	struct itimerspec its = { 0 };
+	uint64_t next = 0, now = mg_clock_ns(CLOCK_MONOTONIC);
+
+	for (struct mg_conn *c = d->conns; c; c = c->next) {
+		if (c->read_deadline && (!next || c->read_deadline < next))
+			next = c->read_deadline;
+		if (c->write_deadline && (!next || c->write_deadline < next))
+			next = c->write_deadline;
+	}
+	if (next) {
+		uint64_t delta = next > now ? next - now : 1;
+
+		its.it_value.tv_sec = delta / 1000000000ull;
+		its.it_value.tv_nsec = delta % 1000000000ull;
+	}
+	timerfd_settime(d->server_timer_fd, 0, &its, NULL);
+}
+
+/* write what the socket takes now; the rest waits for EPOLLOUT */
+static void conn_flush(struct mg_daemon *d, struct mg_conn *c)
+{
+	while (c->out_off < c->out_len) {
+		ssize_t n = send(c->fd, c->out + c->out_off,
+				 c->out_len - c->out_off, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n <= 0) {
+			conn_drop(c);
+			return;
+		}
+		c->out_off += (size_t)n;
+	}
+	if (c->out_off == c->out_len) {
+		free(c->out);
+		c->out = NULL;
+		c->out_len = c->out_off = 0;
+		c->write_deadline = 0;
+	} else if (!c->write_deadline) {
+		c->write_deadline = mg_clock_ns(CLOCK_MONOTONIC) +
+				    MG_REPLY_MS * MS;
+	}
+	epoll_mod(d, c);
+	rearm_timer(d);
+}
+
+void mg_conn_send(struct mg_daemon *d, struct mg_conn *c, const void *buf,
+		  size_t len)
+{
+	char *n;
+
+	if (c->gone || !len)
+		return;
+	n = realloc(c->out, c->out_len + len);
+	if (!n) {
+		mg_err("server: out of memory: dropping the client of pid %d",
+		       (int)c->peer.pid);
+		conn_drop(c);
+		return;
+	}
+	memcpy(n + c->out_len, buf, len);
+	c->out = n;
+	c->out_len += len;
+	conn_flush(d, c);
+}
+
+void mg_conn_finish(struct mg_daemon *d, struct mg_conn *c)
+{
+	c->owner = NULL;
+	c->state = CONN_CLOSING;
+	c->read_deadline = 0;
+	if (!c->gone)
+		epoll_mod(d, c);
+}
+
+const struct mg_peer *mg_conn_peer(const struct mg_conn *c)
+{
+	return &c->peer;
+}
+
+void mg_conn_hand_over(struct mg_conn *c, void *owner)
+{
+	c->owner = owner;
+	c->state = CONN_HANDED;
+}
+
+/* an answer for a client that is not let in, best effort, then close */
+static void turn_away(int fd, const char *msg)
+{
+	struct mg_line l = { 0 };
+
+	if (!mg_line_err(&l, MG_OUTCOME_FAILED, msg))
+		if (send(fd, l.buf, l.len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+			mg_dbg("server: could not tell a client: %s",
+			       strerror(errno));
+	mg_line_free(&l);
+	close(fd);
+}
+
+static size_t conns_of(const struct mg_daemon *d, uid_t uid)
+{
+	size_t n = 0;
+
+	for (const struct mg_conn *c = d->conns; c; c = c->next)
+		n += c->peer.uid == uid;
+	return n;
+}
+
+/* the limits: in total, and per uid (root only counts in the total) */
+static const char *over_limit(const struct mg_daemon *d, const struct mg_peer *p)
+{
+	if (d->nconns >= MG_MAX_CONNS)
+		return "modguardd is serving too many connections; retry";
+	if (p->uid != 0 && conns_of(d, p->uid) >= MG_MAX_CONNS_PER_UID)
+		return "too many connections of this user to modguardd; retry";
+	return NULL;
+}
+
+void mg_server_on_listen(struct mg_daemon *d)
+{
+	for (int i = 0; i < 16; i++) {
+		struct mg_peer peer;
+		struct mg_conn *c;
+		const char *why;
+		int fd = accept4(d->listen_fd, NULL, NULL,
+				 SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+		if (fd < 0)
+			return;
+		if (mg_peer_of_fd(d, fd, &peer)) {
+			turn_away(fd, "modguardd cannot tell who you are "
+				      "(SO_PEERCRED failed)");
+			continue;
+		}
+		why = over_limit(d, &peer);
+		c = why ? NULL : calloc(1, sizeof(*c));
+		if (!c) {
+			turn_away(fd, why ? why : "modguardd is out of memory");
+			continue;
+		}
+		c->src.kind = MG_SRC_CONN;
+		c->fd = fd;
+		c->peer = peer;
+		c->read_deadline = mg_clock_ns(CLOCK_MONOTONIC) +
+				   MG_REQUEST_MS * MS;
+		if (epoll_add(d, fd, EPOLLIN | EPOLLRDHUP, &c->src)) {
+			close(fd);
+			free(c);
+			continue;
+		}
+		c->next = d->conns;
+		d->conns = c;
+		d->nconns++;
+		rearm_timer(d);
+	}
+}
+
+/* the request line of c is complete: answer it */
+static void conn_answer(struct mg_daemon *d, struct mg_conn *c, size_t len)
+{
+	char *reply = NULL;
+	size_t reply_len = 0;
+	FILE *out = open_memstream(&reply, &reply_len);
+	int handed;
+
+	c->read_deadline = 0;
+	if (!out) {
+		conn_drop(c);
+		return;
+	}
+	handed = mg_requests_answer(d, c, &c->peer, c->in, len, out);
+	fclose(out);
+	memmove(c->in, c->in + len, c->in_len - len);
+	c->in_len -= len;
+	if (!handed) {
+		mg_conn_send(d, c, reply, reply_len);
+		mg_conn_finish(d, c);
+	}
+	free(reply);
+}
+
+/* a line from the client of a guarded unload ("MG1 done <errno>") */
+static void conn_follow_up(struct mg_daemon *d, struct mg_conn *c, size_t len)
+{
+	char *verb, *args[4];
+	int nargs;
+
+	if (mg_request_parse_n(c->in, len, &verb, args, 4, &nargs)) {
+		conn_drop(c);
+		return;
+	}
+	if (c->owner)
+		mg_unload_client_line(d, c->owner, verb, args, nargs);
+	memmove(c->in, c->in + len, c->in_len - len);
+	c->in_len -= len;
+}
+
+/* the complete lines in c->in: the request, or a handed one's follow-ups */
+static void conn_lines(struct mg_daemon *d, struct mg_conn *c)
+{
+	size_t len;
+	int framed;
+
+	while (!c->gone && c->state != CONN_CLOSING &&
+	       (framed = mg_frame_request(c->in, c->in_len, &len)) != 0) {
+		if (framed < 0 && c->state == CONN_READING) {
+			struct mg_line l = { 0 };
+
+			if (!mg_line_errf(&l, MG_OUTCOME_BAD_INPUT,
+					  "request is not one line of at most %d "
+					  "bytes", MG_REQUEST_MAX))
+				mg_conn_send(d, c, l.buf, l.len);
+			mg_line_free(&l);
+			mg_conn_finish(d, c);
+		} else if (framed < 0) {
+			conn_drop(c);
+		} else if (c->state == CONN_READING) {
+			conn_answer(d, c, len);
+		} else {
+			conn_follow_up(d, c, len);
+		}
+	}
+}
+
+static void conn_read(struct mg_daemon *d, struct mg_conn *c)
+{
+	while (!c->gone && c->state != CONN_CLOSING) {
+		ssize_t n = recv(c->fd, c->in + c->in_len,
+				 MG_REQUEST_MAX - c->in_len, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n <= 0) {
+			/* closed before its request, or a waiting client left */
+			conn_drop(c);
+			return;
+		}
+		c->in_len += (size_t)n;
+		conn_lines(d, c);
+	}
+}
+
+void mg_server_on_conn(struct mg_daemon *d, struct mg_conn *c,
+		       uint32_t events)
+{
+	if ((events & EPOLLOUT) && !c->gone)
+		conn_flush(d, c);
+	if ((events & EPOLLIN) && !c->gone)
+		conn_read(d, c);
+	if ((events & (EPOLLHUP | EPOLLERR)) ||
+	    ((events & EPOLLRDHUP) && c->state != CONN_CLOSING))
+		conn_drop(c);
+}
+
+void mg_server_on_timer(struct mg_daemon *d)
+{
+	uint64_t ticks, now = mg_clock_ns(CLOCK_MONOTONIC);
+	struct mg_conn *c, *next;
+
+	if (read(d->server_timer_fd, &ticks, sizeof(ticks)) < 0 &&
+	    errno != EAGAIN)
+		return;
+	for (c = d->conns; c; c = next) {
+		next = c->next;
+		if (c->write_deadline && c->write_deadline <= now) {
+			mg_dbg("server: the client of pid %d did not take its "
+			       "answer: dropped", (int)c->peer.pid);
+			conn_drop(c);
+		} else if (c->read_deadline && c->read_deadline <= now) {
+			struct mg_line l = { 0 };
+
+			if (!mg_line_errf(&l, MG_OUTCOME_BAD_INPUT,
+					  "no complete request line within %d ms",
+					  MG_REQUEST_MS))
+				mg_conn_send(d, c, l.buf, l.len);
+			mg_line_free(&l);
+			mg_conn_finish(d, c);
+		}
+	}
+	rearm_timer(d);
 }
 
 void mg_server_close(struct mg_daemon *d)
 {
+	for (struct mg_conn *c = d->conns; c; c = c->next)
+		conn_drop(c);
+	mg_server_reap(d);
+	if (d->server_timer_fd >= 0)
+		close(d->server_timer_fd);
+	d->server_timer_fd = -1;
 	if (d->listen_fd < 0)
 		return;
 	close(d->listen_fd);
 	unlink(d->socket_path);
 	d->listen_fd = -1;
-}
-
-static int read_int_file(const char *path, int dflt)
-{
-	char buf[32];
-	int64_t v;
-
-	if (mg_read_first_line(path, buf, sizeof(buf)) ||
-	    mg_parse_s64(buf, INT32_MIN, INT32_MAX, &v))
-		return dflt;
-	return (int)v;
-}
-
-static int peer_has_cap(pid_t pid, int cap)
-{
-	char path[64];
-	uint64_t eff;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	return !mg_cap_eff_read(path, &eff) && mg_cap_has(eff, cap);
-}
-
-/*
- * Raw kernel addresses only for whom /proc/kallsyms would show them
- * (kallsyms_show_value(), kernel/ksyms_common.c): kptr_restrict 2 hides
- * them from everyone, 1 shows them with CAP_SYSLOG, 0 also when
- * perf_event_paranoid <= 1.
- */
-static int may_see_addrs(pid_t pid)
-{
-	const int cap_syslog = 34;
-
-	switch (read_int_file("/proc/sys/kernel/kptr_restrict", 1)) {
-	case 0:
-		if (read_int_file("/proc/sys/kernel/perf_event_paranoid", 2) <= 1)
-			return 1;
-		/* fall through */
-	case 1:
-		return peer_has_cap(pid, cap_syslog);
-	default:
-		return 0;
-	}
-}
-
-static void reply_err(FILE *out, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void reply_err(FILE *out, int code, const char *fmt, ...)
-{
-	struct mg_line l = { 0 };
-	va_list ap;
-	int err;
-
-	va_start(ap, fmt);
-	err = mg_line_verrf(&l, code, fmt, ap);
-	va_end(ap);
-	if (!err)
-		fwrite(l.buf, 1, l.len, out);
-	mg_line_free(&l);
-}
-
-static void reply_ok(FILE *out)
-{
-	struct mg_line l = { 0 };
-
-	if (!mg_line_ok(&l))
-		fwrite(l.buf, 1, l.len, out);
-	mg_line_free(&l);
-}
-
-static void do_status(struct mg_daemon *d, char **args, int nargs, pid_t peer,
-		      FILE *out)
-{
-	(void)args;
-	(void)peer;
-	if (nargs) {
-		reply_err(out, MG_OUTCOME_BAD_INPUT, "status takes no arguments");
-		return;
-	}
-	mg_status_encode(d, out);
-	reply_ok(out);
-}
-
-/* -ENOENT/-EEXIST from the report as the message users should read */
-static void reply_module_err(FILE *out, const char *name, int err)
-{
-	if (err == -ENOENT)
-		reply_err(out, MG_OUTCOME_BAD_INPUT, "module %s is not loaded", name);
-	else if (err == -EEXIST)
-		reply_err(out, MG_OUTCOME_BAD_INPUT,
-			  "module %s is built into the kernel", name);
-	else
-		reply_err(out, MG_OUTCOME_FAILED, "cannot report %s: %s", name,
-			  strerror(-err));
-}
-
-static void do_report(struct mg_daemon *d, char **args, int nargs, pid_t peer,
-		      FILE *out)
-{
-	int show_addrs = may_see_addrs(peer);
-	char *body = NULL;
-	size_t body_len = 0;
-	FILE *b;
-	int err = 0, i;
-
-	for (i = 0; i < nargs; i++) {
-		if (!mg_module_name_valid(args[i])) {
-			reply_err(out, MG_OUTCOME_BAD_INPUT,
-				  "invalid module name '%.64s'", args[i]);
-			return;
-		}
-	}
-	/* callbacks disarmed where no tracepoint saw it must not be listed */
-	mg_bpf_settle_armed(d->bpf);
-	mg_daemon_rescan(d);
-	/* all or nothing: records only when every module could be reported */
-	b = open_memstream(&body, &body_len);
-	if (!b) {
-		reply_err(out, MG_OUTCOME_FAILED, "out of memory");
-		return;
-	}
-	if (!nargs)
-		err = mg_report_all(d, show_addrs, b);
-	for (i = 0; i < nargs && !err; i++)
-		err = mg_report_module(d, args[i], show_addrs, b);
-	fclose(b);
-	if (err) {
-		if (nargs)
-			reply_module_err(out, args[i - 1], err);
-		else
-			reply_err(out, MG_OUTCOME_FAILED, "cannot read modules: %s",
-				  strerror(-err));
-	} else {
-		fwrite(body, 1, body_len, out);
-		reply_ok(out);
-	}
-	free(body);
-}
-
-static void do_history(struct mg_daemon *d, char **args, int nargs,
-		       pid_t peer, FILE *out)
-{
-	struct mg_unload_record *recs = NULL;
-	size_t n = 0, skipped = 0;
-	int err;
-
-	(void)args;
-	(void)peer;
-	if (nargs) {
-		reply_err(out, MG_OUTCOME_BAD_INPUT, "history takes no arguments");
-		return;
-	}
-	err = mg_records_load(d->state_dir, &recs, &n, &skipped);
-	if (err) {
-		reply_err(out, MG_OUTCOME_FAILED, "cannot read records in %s: %s",
-			  d->state_dir, strerror(-err));
-		return;
-	}
-	mg_records_emit(out, recs, n);
-	mg_records_free(recs, n);
-	reply_ok(out);
-}
-
-static const struct {
-	const char *verb;
-	void (*fn)(struct mg_daemon *, char **, int, pid_t, FILE *);
-} verbs[] = {
-	{ "status", do_status },
-	{ "report", do_report },
-	{ "history", do_history },
-};
-
-/* returns 1 when the connection was handed over (a guarded unload) */
-static int answer(struct mg_daemon *d, int fd, char *req, size_t len,
-		  struct ucred *cred, FILE *out)
-{
-	char *verb, *args[MG_MAX_ARGS];
-	pid_t peer = cred->pid;
-	int nargs, err;
-
-	err = mg_request_parse_n(req, len, &verb, args, MG_MAX_ARGS, &nargs);
-	if (err == -EPROTONOSUPPORT) {
-		reply_err(out, MG_OUTCOME_BAD_INPUT,
-			  "unsupported protocol version (this is %s)",
-			  MG_PROTO_VERSION);
-		return 0;
-	}
-	if (err) {
-		reply_err(out, MG_OUTCOME_BAD_INPUT, "malformed request: %s",
-			  strerror(-err));
-		return 0;
-	}
-	if (!strcmp(verb, "unload")) {
-		/* unloading is for whom the kernel would let unload */
-		if (cred->uid != 0) {
-			reply_err(out, MG_OUTCOME_BAD_INPUT,
-				  "unloading a module needs root (CAP_SYS_MODULE)");
-			return 0;
-		}
-		mg_unload_request(d, fd, args, nargs, peer);
-		return 1;
-	}
-	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
-		if (!strcmp(verb, verbs[i].verb)) {
-			verbs[i].fn(d, args, nargs, peer, out);
-			return 0;
-		}
-	}
-	reply_err(out, MG_OUTCOME_BAD_INPUT, "unknown request '%.32s'", verb);
-	return 0;
-}
-
-void mg_server_handle(struct mg_daemon *d)
-{
-	struct timeval tv = { .tv_sec = MG_CLIENT_TIMEOUT_S };
-	char req[MG_REQUEST_MAX + 1];
-	struct ucred cred = { 0 };
-	socklen_t clen = sizeof(cred);
-	char *reply = NULL;
-	size_t len = 0, reply_len = 0, off;
-	ssize_t n;
-	FILE *out;
-	int fd;
-
-	fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-	if (fd < 0)
-		return;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen);
-
-	/* one line; a request without '\n' is malformed, not waited on */
-	while (len < MG_REQUEST_MAX && !memchr(req, '\n', len)) {
-		n = read(fd, req + len, MG_REQUEST_MAX - len);
-		if (n <= 0)
-			break;
-		len += n;
-	}
-	out = open_memstream(&reply, &reply_len);
-	if (!out)
-		goto out;
-	if (!memchr(req, '\n', len)) {
-		reply_err(out, MG_OUTCOME_BAD_INPUT, "request is not one line of at most %d bytes",
-			  MG_REQUEST_MAX);
-	} else if (answer(d, fd, req, (char *)memchr(req, '\n', len) - req + 1,
-			  &cred, out)) {
-		fclose(out);
-		free(reply);
-		return; /* the unload owns fd now */
-	}
-	fclose(out);
-	for (off = 0; off < reply_len; off += n) {
-		n = write(fd, reply + off, reply_len - off);
-		if (n <= 0)
-			break;
-	}
-	free(reply);
-out:
-	close(fd);
 }

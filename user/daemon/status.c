@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The status verb; see status.h and docs/PROTOCOL.md. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "bpf_groups.h"
 #include "log.h"
 #include "proto.h"
+#include "records.h"
 #include "status.h"
 #include "version.h"
 
@@ -36,6 +39,39 @@ void mg_status_encode_groups(const struct mg_group_status *groups, size_t n,
 	}
 }
 
+/*
+ * Damaged records keep their module quarantined (every build) until a
+ * person clears it: one "damaged" record each, or one that says the
+ * records cannot be read.
+ */
+static void encode_damaged(struct mg_daemon *d, FILE *out)
+{
+	struct mg_damaged_record *dr = NULL;
+	struct mg_line l = { 0 };
+	size_t n = 0;
+	int err = mg_records_damaged(d->state_dir, &dr, &n);
+
+	for (size_t i = 0; !err && i < n; i++) {
+		mg_line_init(&l, "damaged");
+		mg_line_add_str(&l, "id", dr[i].id);
+		mg_line_add_str(&l, "module", dr[i].module);
+		mg_line_add_str(&l, "file", dr[i].file);
+		mg_line_add_str(&l, "why", dr[i].why);
+		put(out, &l);
+		mg_line_free(&l);
+	}
+	if (err) {
+		mg_line_init(&l, "damaged");
+		mg_line_add_str(&l, "id", "");
+		mg_line_add_str(&l, "module", "");
+		mg_line_add_str(&l, "file", MG_RECORDS_SUBDIR);
+		mg_line_add_str(&l, "why", strerror(-err));
+		put(out, &l);
+		mg_line_free(&l);
+	}
+	free(dr);
+}
+
 static uint64_t overflow(const uint64_t *stats)
 {
 	return stats[MG_STAT_PAGES_FULL] + stats[MG_STAT_MODULES_FULL] +
@@ -63,6 +99,7 @@ void mg_status_encode(struct mg_daemon *d, FILE *out)
 	mg_line_add_u64(&l, "modules", d->table.n);
 	mg_line_add_u64(&l, "events", d->events);
 	mg_line_add_u64(&l, "lost", stats[MG_STAT_RINGBUF_LOST]);
+	mg_line_add_u64(&l, "resyncs", d->resyncs);
 	mg_line_add_u64(&l, "overflow", overflow(stats));
 	mg_line_add_str(&l, "references", caps->refs ? "tracked" : "unavailable");
 	mg_line_add_str(&l, "open_files",
@@ -83,4 +120,5 @@ void mg_status_encode(struct mg_daemon *d, FILE *out)
 	mg_line_free(&l);
 	ngroups = mg_bpf_groups(d->bpf, &groups);
 	mg_status_encode_groups(groups, ngroups, out);
+	encode_damaged(d, out);
 }

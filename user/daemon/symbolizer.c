@@ -129,7 +129,8 @@ int mg_symtab_load_modules(const char *path,
 
 void mg_symtab_sort(struct mg_symtab *t)
 {
-	qsort(t->syms, t->n, sizeof(*t->syms), sym_cmp);
+	if (t->n)
+		qsort(t->syms, t->n, sizeof(*t->syms), sym_cmp);
 }
 
 void mg_symtab_free(struct mg_symtab *t)

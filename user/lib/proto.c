@@ -281,6 +281,17 @@ int mg_line_verrf(struct mg_line *l, enum mg_outcome code, const char *fmt,
 	return mg_line_err(l, code, msg);
 }
 
+int mg_line_errf(struct mg_line *l, enum mg_outcome code, const char *fmt, ...)
+{
+	va_list ap;
+	int err;
+
+	va_start(ap, fmt);
+	err = mg_line_verrf(l, code, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
 /* parser */
 
 /*
@@ -552,6 +563,18 @@ int mg_request_parse_n(char *line, size_t len, char **verb, char **args,
 bad:
 	*verb = NULL;
 	return -EINVAL;
+}
+
+int mg_frame_request(const char *buf, size_t len, size_t *line_len)
+{
+	size_t n = len < MG_REQUEST_MAX ? len : MG_REQUEST_MAX;
+	const char *nl = memchr(buf, '\n', n);
+
+	if (nl) {
+		*line_len = (size_t)(nl - buf) + 1;
+		return 1;
+	}
+	return len >= MG_REQUEST_MAX ? -EMSGSIZE : 0;
 }
 
 int mg_request_parse(char *line, char **verb, char **args, int max_args,

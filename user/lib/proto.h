@@ -96,6 +96,8 @@ int mg_line_err(struct mg_line *l, enum mg_outcome code, const char *msg);
 /* the same with a printf message (cut to 511 bytes) */
 int mg_line_verrf(struct mg_line *l, enum mg_outcome code, const char *fmt,
 		  va_list ap) __attribute__((format(printf, 3, 0)));
+int mg_line_errf(struct mg_line *l, enum mg_outcome code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /*
  * Parse one reply line of len bytes in place (a trailing '\n' is allowed
@@ -146,5 +148,11 @@ int mg_request_parse(char *line, char **verb, char **args, int max_args,
  */
 int mg_request_parse_n(char *line, size_t len, char **verb, char **args,
 		       int max_args, int *nargs);
+/*
+ * Framing of a byte stream from a client: 1 when buf[0..len) starts with a
+ * complete request line (*line_len bytes, its '\n' included), 0 when more
+ * bytes are needed, -EMSGSIZE when MG_REQUEST_MAX bytes hold no '\n'.
+ */
+int mg_frame_request(const char *buf, size_t len, size_t *line_len);
 
 #endif /* MG_PROTO_H */
