@@ -149,6 +149,11 @@ int mg_event_loop_once(struct mg_daemon *d, int sfd, int timeout_ms)
 	/* events may have freed a module a waiting unload waits on */
 	mg_unload_run(d);
 	mg_server_reap(d);
+	/* a client that went away may have made way for the next unload */
+	if (d->unload_eval) {
+		mg_unload_run(d);
+		mg_server_reap(d);
+	}
 	/* a foreign task inside a module moved: refresh the picture */
 	if (d->rescan_needed)
 		mg_daemon_rescan(d);

@@ -107,8 +107,11 @@ static void op_free(struct mg_daemon *d, struct mg_unload_op *op)
 		mg_record_remove(d->state_dir, op->intent);
 	if (op->conn)
 		mg_conn_finish(d, op->conn);
-	if (d->unloading == op)
+	if (d->unloading == op) {
 		d->unloading = NULL;
+		/* the next one in line may go now */
+		d->unload_eval = 1;
+	}
 	free_evidence(op->last_wait);
 	free(op);
 }
@@ -637,6 +640,8 @@ void mg_unload_client_gone(struct mg_daemon *d, struct mg_unload_op *op)
 			"the module stays loaded", op->name, op->peer_comm,
 			(int)op->peer.pid);
 		op_free(d, op);
+		/* its deadline and wake-ups are no one's any more */
+		rearm(d);
 		return;
 	}
 	mg_bpf_consume(d->bpf);

@@ -392,14 +392,30 @@ static void conn_follow_up(struct mg_daemon *d, struct mg_conn *c, size_t len)
 	char *verb, *args[4];
 	int nargs;
 
+	/* not even a request line: out of turn too, answered and dropped */
 	if (mg_request_parse_n(c->in, len, &verb, args, 4, &nargs)) {
-		conn_drop(c);
-		return;
+		verb = "(not a request line)";
+		nargs = 0;
 	}
 	if (c->owner)
 		mg_unload_client_line(d, c->owner, verb, args, nargs);
+	else
+		conn_drop(c);
 	memmove(c->in, c->in + len, c->in_len - len);
 	c->in_len -= len;
+}
+
+/* what c sent cannot become a request line: say so, then close */
+static void conn_not_a_line(struct mg_daemon *d, struct mg_conn *c)
+{
+	struct mg_line l = { 0 };
+
+	if (!mg_line_errf(&l, MG_OUTCOME_BAD_INPUT,
+			  "request is not one line of at most %d bytes",
+			  MG_REQUEST_MAX))
+		mg_conn_send(d, c, l.buf, l.len);
+	mg_line_free(&l);
+	mg_conn_finish(d, c);
 }
 
 /* the complete lines in c->in: the request, or a handed one's follow-ups */
@@ -411,14 +427,7 @@ static void conn_lines(struct mg_daemon *d, struct mg_conn *c)
 	while (!c->gone && c->state != CONN_CLOSING &&
 	       (framed = mg_frame_request(c->in, c->in_len, &len)) != 0) {
 		if (framed < 0 && c->state == CONN_READING) {
-			struct mg_line l = { 0 };
-
-			if (!mg_line_errf(&l, MG_OUTCOME_BAD_INPUT,
-					  "request is not one line of at most %d "
-					  "bytes", MG_REQUEST_MAX))
-				mg_conn_send(d, c, l.buf, l.len);
-			mg_line_free(&l);
-			mg_conn_finish(d, c);
+			conn_not_a_line(d, c);
 		} else if (framed < 0) {
 			conn_drop(c);
 		} else if (c->state == CONN_READING) {
@@ -439,6 +448,11 @@ static void conn_read(struct mg_daemon *d, struct mg_conn *c)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return;
+		if (n == 0 && c->state == CONN_READING && c->in_len) {
+			/* it stopped sending before the end of its line */
+			conn_not_a_line(d, c);
+			return;
+		}
 		if (n <= 0) {
 			/* closed before its request, or a waiting client left */
 			conn_drop(c);
