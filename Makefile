@@ -10,13 +10,21 @@ CLANG ?= clang
 BPFTOOL ?= bpftool
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
+# CFLAGS, CPPFLAGS, LDFLAGS, LDLIBS and BPF_CFLAGS are the user's (e.g.
+# `make CFLAGS=-O0`, which overrides any += here); what the build needs is
+# in the MG_* variables, which come first so that the user's flags win.
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
-CPPFLAGS += -Iinclude -Iuser/lib -Iuser/daemon -Iuser/cli -I$(OUT)
-LDLIBS += $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz -lpthread
+MG_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
+MG_CPPFLAGS = -Iinclude -Iuser/lib -Iuser/daemon -Iuser/cli -I$(OUT)
+MG_LDLIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz -lpthread
+# -g: the BTF that CO-RE and `bpftool gen` need
 # -mcpu=v3: atomic fetch-and-add (bpf/open_files.bpf.c); 6.1 has it since 5.12
-BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+BPF_CFLAGS ?= -O2
+MG_BPF_CFLAGS = -g -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-I$(OUT) -Iinclude -Ibpf
+# compile and link commands of user space
+MG_CC = $(CC) $(MG_CPPFLAGS) $(CPPFLAGS) $(MG_CFLAGS) $(CFLAGS)
+MG_LD = $(CC) $(MG_CFLAGS) $(CFLAGS) $(LDFLAGS)
 
 ifeq ($(V),1)
 Q :=
@@ -51,7 +59,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%,$(UNIT_SRCS))
 UNIT_STUBBED := test_aftermath test_enforcement_refusals test_event_loop \
 	test_evidence test_guarded_unload test_intents test_kernel_log \
 	test_kernel_view test_module_table test_record_writer test_records \
-	test_report test_rescan test_server test_status test_symbolizer test_task_class
+	test_peer test_report test_requests test_rescan test_server test_status test_symbolizer test_task_class
 UNIT_STUB_OBJS := $(patsubst %.c,$(OUT)/%.o,$(wildcard tests/unit/stubs/*.c) \
 	$(wildcard tests/unit/fixtures/*.c))
 UNIT_STUBBED_BINS := $(filter $(addprefix $(OUT)/tests/unit/,$(UNIT_STUBBED)),$(UNIT_BINS))
@@ -62,7 +70,8 @@ PROGS := $(OUT)/modguardd $(OUT)/modguard $(OUT)/modguard-rmmod
 # small programs the in-VM tests run
 VM_TOOLS := $(patsubst tests/vm/tools/%.c,$(OUT)/tests/vm/%,$(wildcard tests/vm/tools/*.c))
 
-.PHONY: all install test unit-test vm-test demo bench stress modules deps clean
+.PHONY: all install test unit-test vm-test demo bench stress modules deps clean \
+	fuzz sanitize
 all: $(PROGS)
 
 # --- BPF: vmlinux.h -> objects -> one linked object -> skeleton ----------
@@ -73,7 +82,7 @@ $(OUT)/vmlinux.h: tools/gen-vmlinux-h | $(OUT)
 $(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(OUT)/vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(MG_BPF_CFLAGS) $(BPF_CFLAGS) -c $< -o $@
 
 # the object that defines the shared maps goes first: libbpf 1.1's linker
 # misplaces extern maps of an object that also defines maps of its own
@@ -93,7 +102,7 @@ $(OUT)/modguard.skel.h: $(OUT)/modguard.bpf.o
 $(OUT)/%.o: %.c | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(MG_CC) -MMD -MP -c $< -o $@
 
 # the daemon embeds the BPF object through the skeleton
 $(DAEMON_OBJS): $(OUT)/modguard.skel.h
@@ -105,29 +114,29 @@ $(LIB): $(LIB_OBJS)
 
 $(OUT)/modguardd: $(DAEMON_OBJS) $(LIB)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(MG_LD) $^ $(MG_LDLIBS) $(LDLIBS) -o $@
 
 $(OUT)/modguard: $(OUT)/user/cli/modguard.o $(CLI_COMMON_OBJS) $(LIB)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(MG_LD) $^ $(MG_LDLIBS) $(LDLIBS) -o $@
 
 $(OUT)/modguard-rmmod: $(OUT)/user/cli/modguard_rmmod.o $(CLI_COMMON_OBJS) $(LIB)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(MG_LD) $^ $(MG_LDLIBS) $(LDLIBS) -o $@
 
 $(OUT)/tests/unit/%: $(OUT)/tests/unit/%.o $(DAEMON_LIB_OBJS) $(CLI_COMMON_OBJS) $(LIB)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(MG_LD) $^ $(MG_LDLIBS) $(LDLIBS) -o $@
 
 $(UNIT_STUBBED_BINS): $(OUT)/tests/unit/%: $(OUT)/tests/unit/%.o \
 		$(UNIT_DAEMON_NOBPF_OBJS) $(UNIT_STUB_OBJS) $(CLI_COMMON_OBJS) $(LIB)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(MG_LD) $^ $(MG_LDLIBS) $(LDLIBS) -o $@
 
 $(OUT)/tests/vm/%: tests/vm/tools/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $< -o $@
+	$(Q)$(MG_LD) $< -o $@
 
 $(OUT):
 	$(Q)mkdir -p $(OUT)
@@ -170,6 +179,93 @@ stress: deps
 	$(Q)$(MAKE) --no-print-directory all modules
 	$(Q)STRESS_CYCLES=$(STRESS_CYCLES) STRESS_READERS=6 STRESS_VARY_MS=200 \
 		tests/vm/host/stress.sh $(OUT)
+
+# --- fuzzing and sanitizers --------------------------------------------------
+# make fuzz [FUZZ_SECONDS=N]: a libFuzzer harness (tests/fuzz/fuzz_*.c) for
+# each parser of untrusted bytes, built with clang against the user/lib
+# objects only (no libbpf), each run N seconds from its seed corpus
+# (tests/fuzz/corpus/<harness>/) by tests/fuzz/run-fuzz.sh.  FUZZ_CFLAGS is
+# the user's (-O/-g); the sanitizers are always on.  Needs clang's runtime
+# (Debian: libclang-rt-14-dev).
+FUZZ_SECONDS ?= 30
+FUZZ_CFLAGS ?= -O1 -g
+FUZZ_OUT := $(OUT)/fuzz
+MG_FUZZ_CFLAGS := $(MG_CFLAGS) \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(FUZZ_OUT)/%,$(FUZZ_SRCS))
+FUZZ_LIB_OBJS := $(patsubst %.c,$(FUZZ_OUT)/%.o,$(LIB_SRCS))
+
+$(FUZZ_OUT)/%.o: %.c
+	$(call msg,CLANG,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(MG_CPPFLAGS) $(CPPFLAGS) $(MG_FUZZ_CFLAGS) $(FUZZ_CFLAGS) \
+		-fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(FUZZ_OUT)/fuzz_%: $(FUZZ_OUT)/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CLANG) $(MG_FUZZ_CFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(LDFLAGS) \
+		$(FUZZ_LDFLAGS) $^ -o $@
+
+# fuzz_reply feeds the client's recv() and poll() itself
+$(FUZZ_OUT)/fuzz_reply: private FUZZ_LDFLAGS := -Wl,--wrap=recv,--wrap=poll
+
+fuzz: $(FUZZ_BINS)
+	$(Q)tests/fuzz/run-fuzz.sh $(FUZZ_OUT) $(FUZZ_SECONDS)
+
+# make sanitize: every unit test (same link rules as unit-test) built with
+# ASan and UBSan into $(OUT)/sanitize and run by tests/unit/run-unit.sh;
+# ends with "N passed, M failed".  A test binary that exits non-zero without
+# a "not ok" line (a sanitizer report outside a case, a leak) is a failure.
+SAN_OUT := $(OUT)/sanitize
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1 \
+	UBSAN_OPTIONS=print_stacktrace=1
+san = $(patsubst $(OUT)/%,$(SAN_OUT)/%,$(1))
+SAN_LIB := $(call san,$(LIB))
+SAN_UNIT_BINS := $(call san,$(UNIT_BINS))
+SAN_STUBBED_BINS := $(call san,$(UNIT_STUBBED_BINS))
+
+# the daemon's headers and test_bpf_groups.c include the skeleton
+$(SAN_OUT)/%.o: %.c | $(OUT)/modguard.skel.h
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(MG_CC) $(SAN_FLAGS) -MMD -MP -c $< -o $@
+
+$(SAN_LIB): $(call san,$(LIB_OBJS))
+	$(call msg,AR,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(SAN_OUT)/tests/unit/%: $(SAN_OUT)/tests/unit/%.o $(call san,$(DAEMON_LIB_OBJS) \
+		$(CLI_COMMON_OBJS)) $(SAN_LIB)
+	$(call msg,LD-SAN,$@)
+	$(Q)$(MG_LD) $(SAN_FLAGS) $^ $(MG_LDLIBS) $(LDLIBS) -o $@
+
+$(SAN_STUBBED_BINS): $(SAN_OUT)/tests/unit/%: $(SAN_OUT)/tests/unit/%.o \
+		$(call san,$(UNIT_DAEMON_NOBPF_OBJS) $(UNIT_STUB_OBJS) \
+		$(CLI_COMMON_OBJS)) $(SAN_LIB)
+	$(call msg,LD-SAN,$@)
+	$(Q)$(MG_LD) $(SAN_FLAGS) $^ $(MG_LDLIBS) $(LDLIBS) -o $@
+
+# the summary: passes run-unit.sh's output through, counts its lines
+define SAN_SUMMARY
+/^# test_[^ ]*$$/ { cur = $$2; bad[cur] = 0 }
+/^ok - / { ok++ }
+/^not ok - / { nok++; bad[cur]++ }
+/^run-unit-status / { rc = $$2; next }
+{ print; fflush() }
+/^# test_[^ ]* exited with status / && !bad[$$2] {
+	nok++; print "not ok - " $$2 " exited with status " $$NF
+}
+END { print ok + 0 " passed, " nok + 0 " failed"; exit (nok || rc) ? 1 : 0 }
+endef
+sanitize: private export SAN_SUMMARY_AWK := $(SAN_SUMMARY)
+
+sanitize: $(SAN_UNIT_BINS)
+	$(Q){ $(SAN_ENV) tests/unit/run-unit.sh $(SAN_OUT) 2>&1; \
+		echo "run-unit-status $$?"; } | awk "$$SAN_SUMMARY_AWK"
 
 clean:
 	$(call msg,CLEAN,$(OUT))

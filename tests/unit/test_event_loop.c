@@ -2,15 +2,19 @@
 /*
  * modguardd's event handler and loop (user/daemon/event_loop.c): what each
  * BPF event does to the daemon, and a loop that answers a client, shrugs
- * off SIGHUP and stops on SIGTERM.  A pipe stands in for the signalfd.
+ * off SIGHUP and stops on SIGTERM; the ring buffer wakes it and is drained
+ * every round, and deadlines fire whatever clients do.  A pipe stands in
+ * for the signalfd.
  */
 #include <pthread.h>
+#include <sys/epoll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
 
+#include "clock.h"
 #include "event_loop.h"
 #include "fixtures/fixtures.h"
 #include "guarded_unload.h"
@@ -125,10 +129,94 @@ static void loop_answers_ignores_sighup_stops_on_sigterm(void)
 	fx_fini(&fx);
 }
 
+/* is the ring buffer (the stub's eventfd) among what epoll has now? */
+static int ring_ready(void)
+{
+	struct epoll_event evs[16];
+	int n = epoll_wait(fx.d.epoll_fd, evs, 16, 0);
+
+	for (int i = 0; i < n; i++)
+		if (((struct mg_source *)evs[i].data.ptr)->kind == MG_SRC_RING)
+			return 1;
+	return 0;
+}
+
+/* a queued event wakes the loop; one round handles it and what follows */
+static void ring_wakes_the_loop(void)
+{
+	struct mg_event moved = fx_ev(MG_EV_TASK_MOVED, 0, NULL, 3);
+	int scans;
+
+	fx_init(&fx);
+	fx_serve_init(&fx);
+	CHECK(!ring_ready());
+	fx_load_buggy(&fx, 0, "-");
+	CHECK_INT(fx.d.events, 1);
+	mg_stub_queue(&moved);
+	CHECK(ring_ready());
+	scans = mg_stub.scan_calls;
+	CHECK_INT(mg_event_loop_once(&fx.d, -1, 0), 0);
+	CHECK_INT(fx.d.events, 2);
+	/* a watched task moved: the picture was refreshed in that round */
+	CHECK_INT(fx.d.rescan_needed, 0);
+	CHECK_INT(mg_stub.scan_calls, scans + 1);
+	CHECK(!ring_ready());
+	fx_serve_fini(&fx);
+	fx_fini(&fx);
+}
+
+static void one_round_reports_signals(void)
+{
+	fx_init(&fx);
+	CHECK(pipe(sig) == 0);
+	CHECK_INT(mg_unload_init(&fx.d), 0);
+	CHECK_INT(mg_event_loop_init(&fx.d, sig[0]), 0);
+	/* nothing came: 0 after the timeout */
+	CHECK_INT(mg_event_loop_once(&fx.d, sig[0], 0), 0);
+	send_signal(sig[1], SIGHUP);
+	CHECK_INT(mg_event_loop_once(&fx.d, sig[0], 1000), 0);
+	send_signal(sig[1], SIGINT);
+	CHECK_INT(mg_event_loop_once(&fx.d, sig[0], 1000), 1);
+	send_signal(sig[1], SIGTERM);
+	CHECK_INT(mg_event_loop_once(&fx.d, sig[0], 1000), 1);
+	CHECK_CONTAINS(fx_log(&fx), "signal 2: stopping");
+	mg_unload_fini(&fx.d);
+	fx_fini(&fx);
+}
+
+/*
+ * An unload's deadline fires while another client sits on half a request
+ * and a third connects and says nothing.
+ */
+static void deadlines_fire_whatever_clients_do(void)
+{
+	struct fx_client *c, *partial;
+	uint64_t start = mg_clock_ns(CLOCK_MONOTONIC);
+
+	fx_init(&fx);
+	fx_serve_init(&fx);
+	fx_load_buggy(&fx, 1, "-");
+	partial = fx_connect(&fx);
+	CHECK_INT(fx_client_say(partial, "MG1 sta"), 0);
+	fx_connect(&fx);
+	c = fx_connect(&fx);
+	CHECK_INT(fx_client_say(c, "MG1 unload mg_buggy 100 guarded\n"), 0);
+	CHECK(fx_serve_until_eof(&fx, c, FX_SERVE_MS) >= 0);
+	CHECK_CONTAINS(fx_client_take(&fx, c), "outcome=refused");
+	/* its own deadline is later (unless this took that long) */
+	CHECK(!partial->eof || mg_clock_ns(CLOCK_MONOTONIC) - start >=
+				       MG_REQUEST_MS * 1000000ull);
+	fx_serve_fini(&fx);
+	fx_fini(&fx);
+}
+
 int main(void)
 {
 	RUN(events_are_counted_and_applied);
 	RUN(entry_points_are_watched_when_enforcing);
 	RUN(loop_answers_ignores_sighup_stops_on_sigterm);
+	RUN(ring_wakes_the_loop);
+	RUN(one_round_reports_signals);
+	RUN(deadlines_fire_whatever_clients_do);
 	return check_done();
 }

@@ -1,18 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The guarded-unload state machine (user/daemon/guarded_unload.c) on the
- * stubbed BPF layer, a socketpair as the client and a fake
- * delete_module(): wait, wake, deadline, refuse, unload, aftermath,
- * dry-run, force, quarantine, bad arguments.
+ * stubbed BPF layer, driven through modguardd's own event loop and socket:
+ * wait, wake, deadline, refuse, unload, aftermath, dry-run, force,
+ * quarantine, bad arguments, a client that goes away, who may unload.
  *
- * The event loop is played by hand: a request is handed over with
- * mg_unload_request(); events reach the daemon through mg_bpf_consume()
- * (queued in the stub); when the worker thread has called the fake
- * delete_module() and written the eventfd, the ring buffer is drained
- * first and then mg_unload_on_done() runs, as modguardd's loop does.
+ * The test plays modguard-rmmod: it sends "unload", reads "wait" and "go",
+ * does what the kernel would in delete_module() (the module leaves
+ * /proc/modules, module_free is queued in the stub's ring buffer) and
+ * answers "MG1 done <errno>"; rounds of the event loop run in between
+ * (fixtures.h: fx_serve_until()).
  */
 #include <errno.h>
-#include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "fixtures/fixtures.h"
@@ -23,60 +24,76 @@
 #include "check.h"
 #include "fsutil.h"
 
+/* capabilities of <linux/capability.h> */
+#define CAP_SYS_MODULE_BIT (1ull << 16)
+#define CAP_SYSLOG_BIT (1ull << 34)
+
 static struct fx fx;
 
-/* delete_module(2) as the worker thread calls it */
-static struct {
-	int results[8]; /* returned by call i; 0 after the last */
-	int nresults;
-	int calls;
-	char name[64];
-	unsigned int flags;
-} fake;
-
-static int fake_delete_module(const char *name, unsigned int flags)
-{
-	int i = fake.calls++;
-
-	snprintf(fake.name, sizeof(fake.name), "%s", name);
-	fake.flags = flags;
-	return i < fake.nresults ? fake.results[i] : 0;
-}
-
+/* a daemon serving; the stub as new (a case may set up several in turn) */
 static void setup(void)
 {
+	memset(&mg_stub, 0, sizeof(mg_stub));
 	fx_init(&fx);
-	fx.d.delete_module = fake_delete_module;
-	CHECK_INT(mg_unload_init(&fx.d), 0);
-	/* a substitute is kept */
-	CHECK(fx.d.delete_module == fake_delete_module);
+	fx_serve_init(&fx);
 }
 
 static void teardown(void)
 {
-	mg_unload_fini(&fx.d);
+	fx_serve_fini(&fx);
 	fx_fini(&fx);
 }
 
-/* "unload" with nargs of a0..a2 from a client; returns its end */
-static int request_n(int nargs, const char *a0, const char *a1, const char *a2)
+/* "unload" with nargs of a0..a2, from a new client as euid */
+static struct fx_client *request_as(uid_t euid, int nargs, const char *a0,
+				    const char *a1, const char *a2)
 {
-	char b0[128], b1[64], b2[64];
-	char *args[3] = { b0, b1, b2 };
-	int sv[2];
+	const char *args[3] = { a0, a1, a2 };
+	struct fx_client *c = fx_connect_as(&fx, euid);
 
-	snprintf(b0, sizeof(b0), "%s", a0 ? a0 : "");
-	snprintf(b1, sizeof(b1), "%s", a1 ? a1 : "");
-	snprintf(b2, sizeof(b2), "%s", a2 ? a2 : "");
-	fx_socketpair(sv);
-	mg_unload_request(&fx.d, sv[1], args, nargs, getpid());
-	return sv[0];
+	CHECK_INT(fx_client_request(c, "unload", args, nargs), 0);
+	return c;
 }
 
-static int request(const char *module, const char *timeout_ms,
-		   const char *mode)
+static struct fx_client *request(const char *module, const char *timeout_ms,
+				 const char *mode)
 {
-	return request_n(3, module, timeout_ms, mode);
+	return request_as(geteuid(), 3, module, timeout_ms, mode);
+}
+
+/* serve until c has a line tagged tag; what it got since the last take */
+static const char *serve_to(struct fx_client *c, const char *tag)
+{
+	CHECK(fx_serve_until_tag(&fx, c, tag, FX_SERVE_MS) >= 0);
+	return fx_client_take(&fx, c);
+}
+
+/* serve until the daemon closed c; what it got since the last take */
+static const char *serve_to_eof(struct fx_client *c)
+{
+	CHECK(fx_serve_until_eof(&fx, c, FX_SERVE_MS) >= 0);
+	return fx_client_take(&fx, c);
+}
+
+/* the client's delete_module() returned e (0 or an errno) */
+static void client_done(struct fx_client *c, int e)
+{
+	char line[32];
+
+	snprintf(line, sizeof(line), "MG1 done %d\n", e);
+	CHECK_INT(fx_client_say(c, line), 0);
+}
+
+static int no_ops(struct fx *f, void *arg)
+{
+	(void)arg;
+	return f->d.ops == NULL;
+}
+
+/* serve until no unload is left */
+static void serve_until_no_ops(void)
+{
+	CHECK(fx_serve_until(&fx, no_ops, NULL, FX_SERVE_MS) >= 0);
 }
 
 /* mg_buggy, busy: one reference, held by cat[200] */
@@ -94,9 +111,9 @@ static void clean_buggy(void)
 }
 
 /*
- * What the kernel does in delete_module(): the module leaves
- * /proc/modules and module_free fires; its timer is cancelled by its
- * exit, or (stale) left behind.
+ * What the kernel does in the client's delete_module(): the module leaves
+ * /proc/modules and module_free is in the ring buffer; its timer is
+ * cancelled by its exit, or (stale) left behind.
  */
 static void kernel_frees(int stale)
 {
@@ -109,33 +126,24 @@ static void kernel_frees(int stale)
 		mg_stub_disarm(FX_OBJ_TIMER);
 	e.text_start = FX_TEXT;
 	e.text_size = FX_TEXT_SIZE;
-	e.pid = e.tgid = (uint32_t)getpid() + 1; /* the worker thread */
-	snprintf(e.comm, sizeof(e.comm), "modguardd");
+	/* records name the client the daemon knows, not the event's task */
+	e.pid = e.tgid = 4321;
+	snprintf(e.comm, sizeof(e.comm), "modguard-rmmod");
 	mg_stub_queue(&e);
 }
 
 /*
- * An unload of module in mode whose delete_module() returns err: the
- * worker is done and mg_unload_on_done() ran (nothing was unloaded: no
- * event to drain).  Returns the client's end.
+ * An unload of mg_buggy in mode: told to go, the client's delete_module()
+ * returned e (nothing was unloaded: no event).  Returns the client.
  */
-static int kernel_answers(int err, const char *timeout_ms, const char *mode)
+static struct fx_client *kernel_answers(int e, const char *timeout_ms,
+					const char *mode)
 {
-	int c;
+	struct fx_client *c = request("mg_buggy", timeout_ms, mode);
 
-	fake.results[fake.nresults++] = err;
-	c = request("mg_buggy", timeout_ms, mode);
-	CHECK(fx_wait_readable(fx.d.unload_done_fd, 5000));
-	mg_unload_on_done(&fx.d);
+	CHECK_STR(serve_to(c, "go"), "go module=mg_buggy\n");
+	client_done(c, e);
 	return c;
-}
-
-/* the worker is done: the event loop drains the ring, then answers */
-static void worker_done(void)
-{
-	CHECK(fx_wait_readable(fx.d.unload_done_fd, 5000));
-	mg_bpf_consume(fx.d.bpf);
-	mg_unload_on_done(&fx.d);
 }
 
 static const char *result_of(const char *text)
@@ -146,7 +154,7 @@ static const char *result_of(const char *text)
 }
 
 /* the reply ends with "ok" and the daemon closed the connection */
-static void check_answered(int c, const char *text)
+static void check_answered(const struct fx_client *c, const char *text)
 {
 	size_t n;
 	char **l = fx_lines_of(&fx, text, &n);
@@ -154,18 +162,18 @@ static void check_answered(int c, const char *text)
 	CHECK(n > 0);
 	if (n)
 		CHECK_STR(l[n - 1], "ok");
-	CHECK(fx_eof(c));
+	CHECK(c->eof);
 }
 
 static void busy_waits_and_says_so_once(void)
 {
+	struct fx_client *c;
 	const char *text;
-	int c;
 
 	setup();
 	busy_buggy();
 	c = request("mg_buggy", "10000", "guarded");
-	text = fx_drain(&fx, c);
+	text = serve_to(c, "wait");
 	CHECK_INT(fx_count_tag(&fx, text, "wait"), 1);
 	CHECK_INT(fx_count_tag(&fx, text, "module"), 1);
 	CHECK_INT(fx_count_tag(&fx, text, "ref"), 1);
@@ -175,27 +183,25 @@ static void busy_waits_and_says_so_once(void)
 	CHECK_CONTAINS(text, "\nwait module=mg_buggy remaining_ms=");
 	CHECK(atoi(fx_field(&fx, fx_find_line(&fx, text, "wait"),
 			    "remaining_ms")) > 9000);
-	CHECK_INT(fake.calls, 0);
 	/* while it waits, every reference drop wakes the daemon */
 	CHECK_INT(mg_stub.wake_on_refs, 1);
 	CHECK(mg_stub.watch_calls > 0);
 
 	/* looked at again, nothing changed: nothing new to say */
 	fx.d.unload_eval = 1;
-	mg_unload_run(&fx.d);
-	CHECK_STR(fx_drain(&fx, c), "");
-	CHECK(!fx_eof(c));
+	fx_serve_once(&fx, 0);
+	CHECK_STR(fx_client_take(&fx, c), "");
+	CHECK(!c->eof);
 
 	/* the evidence changed: said again, all of it */
 	mg_stub_open_file(FX_MOD, FX_FN_OPEN, MG_MKDEV(10, 57))->tgid = 300;
 	fx.d.unload_eval = 1;
-	mg_unload_run(&fx.d);
-	text = fx_drain(&fx, c);
+	text = serve_to(c, "wait");
 	CHECK_INT(fx_count_tag(&fx, text, "wait"), 1);
 	CHECK_INT(fx_count_tag(&fx, text, "ref"), 2);
 	CHECK_CONTAINS(text, "ref kind=file ");
-	CHECK_INT(fake.calls, 0);
-	close(c);
+	CHECK_INT(fx_count_tag(&fx, text, "go"), 0);
+	CHECK(!c->eof);
 	teardown();
 }
 
@@ -207,7 +213,6 @@ static void events_that_wake_a_waiting_unload(void)
 	static const uint32_t sleep_on[] = { MG_EV_REF_GET, MG_EV_ENTRY_POINT,
 					     MG_EV_LEFT_BEHIND, MG_EV_REFUSED };
 	struct mg_event e;
-	int c;
 
 	setup();
 	/* nobody waits: nothing to re-check */
@@ -215,7 +220,7 @@ static void events_that_wake_a_waiting_unload(void)
 	mg_unload_note_event(&fx.d, &e);
 	CHECK_INT(fx.d.unload_eval, 0);
 	busy_buggy();
-	c = request("mg_buggy", "10000", "guarded");
+	serve_to(request("mg_buggy", "10000", "guarded"), "wait");
 	for (size_t i = 0; i < sizeof(wake) / sizeof(wake[0]); i++) {
 		fx.d.unload_eval = 0;
 		e = fx_ev(wake[i], 0x1234, NULL, 1);
@@ -228,7 +233,6 @@ static void events_that_wake_a_waiting_unload(void)
 		mg_unload_note_event(&fx.d, &e);
 		CHECK_INT(fx.d.unload_eval, 0);
 	}
-	close(c);
 	teardown();
 }
 
@@ -236,52 +240,44 @@ static void events_that_wake_a_waiting_unload(void)
 static void wakes_when_the_reference_goes(void)
 {
 	struct mg_event put = fx_ev(MG_EV_REF_PUT, FX_MOD, NULL, 9);
+	struct fx_client *c;
 	const char *text;
-	int c;
 
 	setup();
 	busy_buggy();
 	c = request("mg_buggy", "10000", "guarded");
-	CHECK_INT(fx_count_tag(&fx, fx_drain(&fx, c), "wait"), 1);
+	CHECK_INT(fx_count_tag(&fx, serve_to(c, "wait"), "wait"), 1);
 	fx_set_modules(&fx, "mg_buggy 16384 0 - Live 0xffffffffc0000000\n");
 	put.pid = put.tgid = 200;
 	put.refcnt = 1;
+	/* the ring buffer wakes the loop; the event wakes the unload */
 	mg_stub_queue(&put);
-	mg_bpf_consume(fx.d.bpf);
-	CHECK_INT(fx.d.unload_eval, 1);
-	mg_unload_run(&fx.d);
+	CHECK_STR(serve_to(c, "go"), "go module=mg_buggy\n");
 	kernel_frees(0);
-	worker_done();
-	CHECK_INT(fake.calls, 1);
-	CHECK_STR(fake.name, "mg_buggy");
-	/* what rmmod passes */
-	CHECK_INT(fake.flags, O_NONBLOCK);
-	text = fx_read_to_eof(&fx, c);
+	client_done(c, 0);
+	text = serve_to_eof(c);
 	CHECK_STR(result_of(text),
 		  "result module=mg_buggy outcome=unloaded exit=0 "
 		  "message=unloaded forced=0");
 	check_answered(c, text);
 	/* nothing waits any more */
 	CHECK_INT(mg_stub.wake_on_refs, 0);
-	close(c);
 	teardown();
 }
 
 static void deadline_refuses_and_records(void)
 {
 	struct mg_unload_record *recs;
+	struct fx_client *c;
 	const char *text, *res;
 	size_t n;
-	int c;
 
 	setup();
 	busy_buggy();
 	c = request("mg_buggy", "50", "guarded");
-	CHECK_INT(fx_count_tag(&fx, fx_drain(&fx, c), "wait"), 1);
-	/* the timer fires at the deadline */
-	CHECK(fx_wait_readable(fx.d.unload_timer_fd, 5000));
-	mg_unload_on_timer(&fx.d);
-	text = fx_read_to_eof(&fx, c);
+	CHECK_INT(fx_count_tag(&fx, serve_to(c, "wait"), "wait"), 1);
+	/* the unloads' timer fires at the deadline */
+	text = serve_to_eof(c);
 	res = result_of(text);
 	CHECK_STR(fx_keys(&fx, res),
 		  "result module outcome exit message record forced");
@@ -294,8 +290,8 @@ static void deadline_refuses_and_records(void)
 	CHECK_CONTAINS(text, "\nmodule name=mg_buggy state=live refcnt=1 "
 			     "verdict=busy ");
 	CHECK_INT(fx_count_tag(&fx, text, "wait"), 0);
+	CHECK_INT(fx_count_tag(&fx, text, "go"), 0);
 	check_answered(c, text);
-	CHECK_INT(fake.calls, 0);
 
 	/* durable before the answer: the record names the build and the ref */
 	n = fx_records(&fx, &recs);
@@ -315,54 +311,235 @@ static void deadline_refuses_and_records(void)
 	CHECK_CONTAINS(fx_kmsg(&fx), "modguard: module mg_buggy (build SRC1) "
 				     "refused: mg_buggy is still busy");
 	CHECK_INT(mg_stub.wake_on_refs, 0);
-	close(c);
 	teardown();
 }
 
-/* the client goes away while it waits: the refusal is still recorded */
+/*
+ * The client goes away (Ctrl-C) while it waits: the unload is dropped and
+ * logged; when the module becomes clean, nothing unloads it.
+ */
 static void client_gone_while_waiting(void)
 {
+	struct mg_event put = fx_ev(MG_EV_REF_PUT, FX_MOD, NULL, 9);
 	struct mg_unload_record *recs;
-	int c;
+	struct mg_module *m;
+	struct fx_client *c;
 
 	setup();
 	busy_buggy();
-	c = request("mg_buggy", "50", "guarded");
-	close(c);
-	CHECK(fx_wait_readable(fx.d.unload_timer_fd, 5000));
-	mg_unload_on_timer(&fx.d);
+	c = request("mg_buggy", "10000", "guarded");
+	serve_to(c, "wait");
+	fx_client_close(c);
+	serve_until_no_ops();
+	CHECK_CONTAINS(fx_log(&fx), "unload mg_buggy: ");
+	CHECK_CONTAINS(fx_log(&fx), " went away while it waited: dropped, the "
+				    "module stays loaded");
+	/* nothing recorded: there was no verdict */
+	CHECK_INT(fx_records(&fx, &recs), 0);
+	CHECK_INT(fx.d.nconns, 0);
+	CHECK_INT(mg_stub.wake_on_refs, 0);
+	/* clean now: still loaded, nobody is told to go */
+	fx_set_modules(&fx, "mg_buggy 16384 0 - Live 0xffffffffc0000000\n");
+	put.pid = put.tgid = 200;
+	mg_stub_queue(&put);
+	fx_serve_once(&fx, 50);
 	CHECK(fx.d.ops == NULL);
-	CHECK_INT(fx_records(&fx, &recs), 1);
+	CHECK(fx.d.unloading == NULL);
+	m = mg_table_find(&fx.d.table, FX_MOD);
+	CHECK(m && m->state == MG_MOD_LIVE);
+	CHECK_INT(fx_records(&fx, &recs), 0);
 	teardown();
+}
+
+/* a request whose client leaves at once, before it was even looked at */
+static void client_gone_before_the_verdict(void)
+{
+	struct mg_unload_record *recs;
+	struct fx_client *c;
+
+	setup();
+	clean_buggy();
+	c = request("mg_buggy", "10000", "guarded");
+	fx_client_close(c);
+	CHECK(fx_serve_until_log(&fx, "went away", FX_SERVE_MS) >= 0);
+	CHECK(fx.d.ops == NULL);
+	CHECK(fx.d.unloading == NULL);
+	/* no intent is left, nothing unloaded it */
+	CHECK_INT(fx_records(&fx, &recs), 0);
+	CHECK(mg_table_find(&fx.d.table, FX_MOD) != NULL);
+	CHECK_CONTAINS(fx_log(&fx), "the module is still loaded");
+	teardown();
+}
+
+/*
+ * Told to go, the client unloaded the module and left without "done":
+ * the ring is drained, the aftermath recorded as for any unload, the
+ * intent removed.
+ */
+static void client_gone_after_go_records_the_aftermath(void)
+{
+	struct mg_unload_record *recs;
+	struct mg_module *m;
+	struct fx_client *c;
+	size_t n;
+
+	setup();
+	clean_buggy();
+	c = request("mg_buggy", "10000", "guarded");
+	serve_to(c, "go");
+	CHECK_INT(fx_records(&fx, &recs), 1); /* the intent */
+	kernel_frees(1);
+	fx_client_close(c);
+	serve_until_no_ops();
+	n = fx_records(&fx, &recs);
+	CHECK_INT(n, 1);
+	if (n == 1) {
+		CHECK_STR(recs[0].outcome, "stale");
+		CHECK_INT(recs[0].requester_pid, getpid());
+		CHECK_INT(recs[0].nrefs, 1);
+	}
+	CHECK_CONTAINS(fx_log(&fx), "went away after it was told to go: it "
+				    "unloaded the module");
+	m = mg_table_find(&fx.d.table, FX_MOD);
+	CHECK(m && m->state == MG_MOD_GONE);
+	CHECK(fx.d.unloading == NULL);
+	teardown();
+}
+
+/* ... and a clean exit: the intent goes, the module is forgotten */
+static void client_gone_after_go_clean_exit(void)
+{
+	struct mg_unload_record *recs;
+	struct fx_client *c;
+
+	setup();
+	clean_buggy();
+	c = request("mg_buggy", "10000", "guarded");
+	serve_to(c, "go");
+	kernel_frees(0);
+	fx_client_close(c);
+	serve_until_no_ops();
+	CHECK_INT(fx_records(&fx, &recs), 0);
+	CHECK(mg_table_find(&fx.d.table, FX_MOD) == NULL);
+	CHECK(mg_stub_forgot(FX_MOD));
+	teardown();
+}
+
+/* ... or it left before it unloaded anything: the module stays */
+static void client_gone_after_go_before_unloading(void)
+{
+	struct mg_unload_record *recs;
+	struct mg_module *m;
+	struct fx_client *c;
+
+	setup();
+	clean_buggy();
+	c = request("mg_buggy", "10000", "guarded");
+	serve_to(c, "go");
+	fx_client_close(c);
+	serve_until_no_ops();
+	CHECK_INT(fx_records(&fx, &recs), 0);
+	CHECK_CONTAINS(fx_log(&fx), "went away after it was told to go: the "
+				    "module is still loaded");
+	m = mg_table_find(&fx.d.table, FX_MOD);
+	CHECK(m && m->state == MG_MOD_LIVE);
+	teardown();
+}
+
+/* "done" before "go": an error, the unload dropped, nothing unloaded */
+static void done_out_of_turn(void)
+{
+	struct mg_unload_record *recs;
+	struct fx_client *c;
+	const char *text;
+
+	setup();
+	busy_buggy();
+	c = request("mg_buggy", "10000", "guarded");
+	serve_to(c, "wait");
+	client_done(c, 0);
+	text = serve_to_eof(c);
+	CHECK_STR(fx_keys(&fx, text), "err code msg");
+	CHECK_STR(fx_field(&fx, text, "code"), "2");
+	CHECK_STR(fx_field(&fx, text, "msg"),
+		  "unexpected 'done': after \"go\" only \"done <errno>\"");
+	CHECK_CONTAINS(fx_log(&fx), "sent 'done' out of turn: dropped");
+	CHECK(fx.d.ops == NULL);
+	CHECK_INT(fx_records(&fx, &recs), 0);
+	/* in the request's own packet: the same */
+	c = fx_connect(&fx);
+	fx_client_say(c, "MG1 unload mg_buggy 10000 guarded\nMG1 done 0\n");
+	text = serve_to_eof(c);
+	CHECK_STR(fx_field(&fx, fx_find_line(&fx, text, "err"), "msg"),
+		  "unexpected 'done': after \"go\" only \"done <errno>\"");
+	CHECK(fx.d.ops == NULL);
+	teardown();
+}
+
+/*
+ * After "go" only "done <errno>": anything else drops the unload, with an
+ * error for a request line (one that is not even that is only dropped).
+ */
+static void garbage_after_go(void)
+{
+	static const struct {
+		const char *line;
+		int answered;
+	} bad[] = {
+		{ "MG1 frob 1\n", 1 }, { "MG1 done\n", 1 }, { "MG1 done x\n", 1 },
+		{ "MG1 done 4096\n", 1 }, { "MG1 done -1\n", 1 },
+		{ "MG1 done 0 0\n", 1 }, { "hello\n", 0 }, { "MG1  done 0\n", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct mg_unload_record *recs;
+		struct fx_client *c;
+		const char *text;
+
+		setup();
+		clean_buggy();
+		c = request("mg_buggy", "10000", "guarded");
+		serve_to(c, "go");
+		CHECK_INT(fx_client_say(c, bad[i].line), 0);
+		text = serve_to_eof(c);
+		CHECK_CONTAINS(text, "err code=2 msg=unexpected%20%27");
+		CHECK_INT(fx_count_tag(&fx, text, "result"), 0);
+		CHECK(fx.d.ops == NULL);
+		CHECK(fx.d.unloading == NULL);
+		/* the intent is gone with it */
+		CHECK_INT(fx_records(&fx, &recs), 0);
+		teardown();
+	}
 }
 
 static void no_time_to_wait_refuses_at_once(void)
 {
+	struct fx_client *c;
 	const char *text;
-	int c;
 
 	setup();
 	busy_buggy();
 	c = request("mg_buggy", "0", "guarded");
-	text = fx_read_to_eof(&fx, c);
+	text = serve_to_eof(c);
 	CHECK_STR(fx_field(&fx, result_of(text), "outcome"), "refused");
 	CHECK_INT(fx_count_tag(&fx, text, "wait"), 0);
 	check_answered(c, text);
-	close(c);
 	teardown();
 }
 
 static void clean_unloads_and_retires(void)
 {
 	struct mg_unload_record *recs;
-	const char *text, *comm;
+	struct fx_client *c;
+	const char *comm;
 	pid_t pid = 0;
 	size_t n;
-	int c;
 
 	setup();
 	clean_buggy();
 	c = request("mg-buggy", "10000", "guarded");
+	/* nothing but "go" before the unload is done */
+	CHECK_STR(serve_to(c, "go"), "go module=mg_buggy\n");
 	/* in flight: its intent is durable, and named on the console */
 	CHECK(mg_unload_in_flight(&fx.d, "mg_buggy", &pid, &comm));
 	CHECK_INT(pid, getpid());
@@ -371,44 +548,39 @@ static void clean_unloads_and_retires(void)
 	CHECK_INT(n, 1);
 	if (n == 1) {
 		CHECK_STR(recs[0].outcome, "unloading");
+		CHECK_INT(recs[0].requester_pid, getpid());
 		CHECK_INT(recs[0].nrefs, 1);
 	}
 	CHECK_CONTAINS(fx_kmsg(&fx), "<4>modguard: unloading mg_buggy: its exit "
 				     "must cancel timer mg_buggy_timer_fn+0x0 "
 				     "(record ");
-	/* nothing is said before the unload is done */
-	CHECK_STR(fx_drain(&fx, c), "");
 	kernel_frees(0);
-	worker_done();
-	CHECK_INT(fake.calls, 1);
-	CHECK_STR(fake.name, "mg_buggy");
-	text = fx_read_to_eof(&fx, c);
-	CHECK_STR(text, "result module=mg_buggy outcome=unloaded exit=0 "
-			"message=unloaded forced=0\nok\n");
-	CHECK(fx_eof(c));
+	client_done(c, 0);
+	CHECK_STR(serve_to_eof(c), "result module=mg_buggy outcome=unloaded "
+				   "exit=0 message=unloaded forced=0\nok\n");
 	/* settled: no intent left, nothing recorded, the module forgotten */
 	CHECK_INT(fx_records(&fx, &recs), 0);
 	CHECK(mg_table_find(&fx.d.table, FX_MOD) == NULL);
 	CHECK(mg_stub_forgot(FX_MOD));
 	CHECK(!mg_unload_in_flight(&fx.d, "mg_buggy", &pid, &comm));
-	close(c);
 	teardown();
 }
 
 static void stale_unload_names_the_leftovers(void)
 {
 	struct mg_unload_record *recs;
+	struct fx_client *c;
 	const char *text, *res;
 	struct mg_module *m;
 	size_t n;
-	int c;
 
 	setup();
 	clean_buggy();
 	c = request("mg_buggy", "10000", "guarded");
+	serve_to(c, "go");
 	kernel_frees(1);
-	worker_done();
-	text = fx_read_to_eof(&fx, c);
+	client_done(c, 0);
+	text = serve_to_eof(c);
 	res = result_of(text);
 	CHECK_STR(fx_field(&fx, res, "outcome"), "stale");
 	CHECK_INT(atoi(fx_field(&fx, res, "exit")), MG_OUTCOME_STALE);
@@ -435,51 +607,50 @@ static void stale_unload_names_the_leftovers(void)
 	m = mg_table_find(&fx.d.table, FX_MOD);
 	CHECK(m && m->state == MG_MOD_GONE);
 	CHECK(!mg_stub_forgot(FX_MOD));
-	close(c);
 	teardown();
 }
 
-/* a reference got in between the verdict and the call: wait, try again */
+/* a reference got in between the verdict and the call: wait, go again */
 static void kernel_says_wouldblock_then_unloads(void)
 {
 	struct mg_unload_record *recs;
+	struct fx_client *c;
 	const char *text;
-	int c;
 
 	setup();
 	clean_buggy();
-	c = kernel_answers(-EWOULDBLOCK, "10000", "guarded");
-	/* evaluated again at once, clean again: a second call */
-	CHECK(fx_wait_readable(fx.d.unload_done_fd, 5000));
-	CHECK_INT(fake.calls, 2);
+	c = kernel_answers(EWOULDBLOCK, "10000", "guarded");
+	/* evaluated again at once, clean again: told to go again */
+	CHECK_STR(serve_to(c, "go"), "go module=mg_buggy\n");
 	kernel_frees(0);
-	mg_bpf_consume(fx.d.bpf);
-	mg_unload_on_done(&fx.d);
-	text = fx_read_to_eof(&fx, c);
+	client_done(c, 0);
+	text = serve_to_eof(c);
 	CHECK_STR(fx_field(&fx, result_of(text), "outcome"), "unloaded");
 	check_answered(c, text);
 	CHECK_INT(fx_records(&fx, &recs), 0);
-	close(c);
 	teardown();
 }
 
-/* the daemon's own enforcement said no (EPERM): as EWOULDBLOCK */
+/*
+ * EPERM while enforcing, for a client the kernel vouched has
+ * CAP_SYS_MODULE: the daemon's own enforcement saw a caller get in, so it
+ * is waited out like EWOULDBLOCK.
+ */
 static void enforcement_eperm_waits_again(void)
 {
-	const char *text;
-	int c;
+	struct fx_client *c;
 
 	setup();
 	clean_buggy();
 	mg_stub.caps.enforcing = 1;
-	c = kernel_answers(-EPERM, "10000", "guarded");
-	CHECK(fx_wait_readable(fx.d.unload_done_fd, 5000));
-	CHECK_INT(fake.calls, 2);
+	mg_stub.peer_cred = (struct mg_peer_cred){ .caps = CAP_SYS_MODULE_BIT,
+						   .valid = 1 };
+	c = kernel_answers(EPERM, "10000", "guarded");
+	serve_to(c, "go");
 	kernel_frees(0);
-	worker_done();
-	text = fx_read_to_eof(&fx, c);
-	CHECK_STR(fx_field(&fx, result_of(text), "outcome"), "unloaded");
-	close(c);
+	client_done(c, 0);
+	CHECK_STR(fx_field(&fx, result_of(serve_to_eof(c)), "outcome"),
+		  "unloaded");
 	teardown();
 }
 
@@ -488,39 +659,44 @@ static void kernel_refusals(void)
 	static const struct {
 		int err;
 		const char *timeout;
+		int enforcing;
 		const char *message;
 	} cases[] = {
-		{ -EWOULDBLOCK, "0", "the kernel refused to unload mg_buggy: "
-				     "Resource temporarily unavailable" },
-		{ -EBUSY, "10000", "the kernel refused to unload mg_buggy: "
-				   "Device or resource busy" },
-		{ -EPERM, "10000", "the kernel refused to unload mg_buggy: "
-				   "Operation not permitted" },
+		{ EWOULDBLOCK, "0", 0, "the kernel refused to unload mg_buggy: "
+				       "Resource temporarily unavailable" },
+		{ EBUSY, "10000", 0, "the kernel refused to unload mg_buggy: "
+				     "Device or resource busy" },
+		{ EPERM, "10000", 0, "the kernel refused to unload mg_buggy: "
+				     "Operation not permitted" },
+		/* enforcing, but nobody vouched for the client's capability */
+		{ EPERM, "10000", 1, "the kernel refused to unload mg_buggy: "
+				     "Operation not permitted" },
+		{ EIO, "10000", 0, "the kernel refused to unload mg_buggy: "
+				   "Input/output error" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct mg_unload_record *recs;
+		struct fx_client *c;
 		const char *text, *res;
 		size_t n;
-		int c;
 
 		setup();
 		clean_buggy();
-		memset(&fake, 0, sizeof(fake));
+		mg_stub.caps.enforcing = cases[i].enforcing;
 		c = kernel_answers(cases[i].err, cases[i].timeout, "guarded");
-		text = fx_read_to_eof(&fx, c);
+		text = serve_to_eof(c);
 		res = result_of(text);
 		CHECK_STR(fx_field(&fx, res, "outcome"), "refused");
 		CHECK_STR(fx_field(&fx, res, "exit"), "1");
 		CHECK_STR(fx_field(&fx, res, "message"), cases[i].message);
+		CHECK_INT(fx_count_tag(&fx, text, "go"), 0);
 		check_answered(c, text);
-		CHECK_INT(fake.calls, 1);
 		/* the intent is gone, the refusal recorded */
 		n = fx_records(&fx, &recs);
 		CHECK_INT(n, 1);
 		if (n == 1)
 			CHECK_STR(recs[0].outcome, "refused");
-		close(c);
 		teardown();
 	}
 }
@@ -528,30 +704,27 @@ static void kernel_refusals(void)
 static void kernel_says_not_loaded(void)
 {
 	struct mg_unload_record *recs;
-	const char *text;
-	int c;
+	struct fx_client *c;
 
 	setup();
 	clean_buggy();
-	c = kernel_answers(-ENOENT, "10000", "guarded");
-	text = fx_read_to_eof(&fx, c);
-	CHECK_STR(text, "err code=2 msg=module%20mg_buggy%20is%20not%20loaded\n");
-	CHECK(fx_eof(c));
+	c = kernel_answers(ENOENT, "10000", "guarded");
+	CHECK_STR(serve_to_eof(c),
+		  "err code=2 msg=module%20mg_buggy%20is%20not%20loaded\n");
 	CHECK_INT(fx_records(&fx, &recs), 0);
-	close(c);
 	teardown();
 }
 
 static void dry_run_changes_nothing(void)
 {
 	struct mg_unload_record *recs;
+	struct fx_client *c;
 	const char *text;
-	int c;
 
 	setup();
 	clean_buggy();
 	c = request("mg_buggy", "10000", "dry-run");
-	text = fx_read_to_eof(&fx, c);
+	text = serve_to_eof(c);
 	CHECK_STR(result_of(text),
 		  "result module=mg_buggy outcome=dry-run exit=0 "
 		  "message=clean:%20would%20unload%20now forced=0");
@@ -559,125 +732,110 @@ static void dry_run_changes_nothing(void)
 	CHECK_CONTAINS(text, "forced=0\nmodule name=mg_buggy state=live "
 			     "refcnt=0 verdict=clean ");
 	CHECK_CONTAINS(text, "\nref kind=timer ");
+	CHECK_INT(fx_count_tag(&fx, text, "go"), 0);
 	check_answered(c, text);
-	close(c);
 
 	/* busy: what an unload would wait on */
 	fx_set_modules(&fx, "mg_buggy 16384 1 - Live 0xffffffffc0000000\n");
 	c = request("mg_buggy", "10000", "dry-run");
-	text = fx_read_to_eof(&fx, c);
+	text = serve_to_eof(c);
 	CHECK_STR(result_of(text),
 		  "result module=mg_buggy outcome=dry-run exit=1 "
 		  "message=busy:%20an%20unload%20would%20wait%20on%20these "
 		  "forced=0");
 	CHECK_INT(fx_count_tag(&fx, text, "wait"), 0);
+	CHECK_INT(fx_count_tag(&fx, text, "go"), 0);
 	check_answered(c, text);
-	CHECK_INT(fake.calls, 0);
 	CHECK_INT(fx_records(&fx, &recs), 0);
-	close(c);
 	teardown();
 }
 
 static void force_unloads_a_busy_module(void)
 {
+	struct fx_client *c;
 	const char *text;
-	int c;
 
 	setup();
 	busy_buggy();
 	fx_arm_timer(FX_OBJ_TIMER);
 	c = request("mg_buggy", "10000", "force");
+	CHECK_STR(serve_to(c, "go"), "go module=mg_buggy\n");
 	CHECK_CONTAINS(fx_log(&fx), "forced unload of mg_buggy requested by ");
-	CHECK(fx_wait_readable(fx.d.unload_done_fd, 5000));
-	CHECK_INT(fake.calls, 1);
 	kernel_frees(0);
-	worker_done();
-	text = fx_read_to_eof(&fx, c);
+	client_done(c, 0);
+	text = serve_to_eof(c);
 	CHECK_STR(result_of(text),
 		  "result module=mg_buggy outcome=unloaded exit=0 "
 		  "message=unloaded%20%28forced%29 forced=1");
 	check_answered(c, text);
-	close(c);
 	teardown();
 }
 
 static void force_kernel_refusal_does_not_wait(void)
 {
+	struct fx_client *c;
 	const char *text;
-	int c;
 
 	setup();
 	busy_buggy();
-	c = kernel_answers(-EWOULDBLOCK, "10000", "force");
-	text = fx_read_to_eof(&fx, c);
+	c = kernel_answers(EWOULDBLOCK, "10000", "force");
+	text = serve_to_eof(c);
 	CHECK_STR(fx_field(&fx, result_of(text), "outcome"), "refused");
 	CHECK_STR(fx_field(&fx, result_of(text), "forced"), "1");
-	CHECK_INT(fake.calls, 1);
-	close(c);
+	CHECK_INT(fx_count_tag(&fx, text, "go"), 0);
 	teardown();
 }
 
 /* a stale record of this build: the next unload is refused */
 static void quarantined_build_is_refused(void)
 {
-	struct mg_unload_record old = { 0 }, *recs;
-	const char *text, *res;
+	struct mg_unload_record *recs;
+	struct fx_client *c;
+	const char *text, *res, *id;
 	char want[512];
 	size_t n;
-	int c;
 
 	setup();
 	clean_buggy();
-	snprintf(old.outcome, sizeof(old.outcome), "stale");
-	snprintf(old.module, sizeof(old.module), "mg_buggy");
-	snprintf(old.build, sizeof(old.build), "SRC1");
-	snprintf(old.reason, sizeof(old.reason), "left a timer");
-	CHECK_INT(mg_record_write(fx.state, &old), 0);
+	id = fx_stale_record(&fx, "mg_buggy", "SRC1", "left a timer", NULL, 0);
 
 	c = request("mg_buggy", "10000", "guarded");
-	text = fx_read_to_eof(&fx, c);
+	text = serve_to_eof(c);
 	res = result_of(text);
 	snprintf(want, sizeof(want),
 		 "quarantined: this build of mg_buggy left stale references "
 		 "behind before (record %s); use --force to unload it anyway",
-		 old.id);
+		 id);
 	CHECK_STR(fx_field(&fx, res, "outcome"), "refused");
 	CHECK_STR(fx_field(&fx, res, "exit"), "1");
 	CHECK_STR(fx_field(&fx, res, "message"), want);
+	CHECK_INT(fx_count_tag(&fx, text, "go"), 0);
 	check_answered(c, text);
-	close(c);
-	CHECK_INT(fake.calls, 0);
 	n = fx_records(&fx, &recs);
 	CHECK_INT(n, 2);
 	if (n == 2)
 		CHECK_STR(recs[1].outcome, "refused");
 
 	/* a dry run says so, and records nothing */
-	c = request("mg_buggy", "10000", "dry-run");
-	text = fx_read_to_eof(&fx, c);
+	text = serve_to_eof(request("mg_buggy", "10000", "dry-run"));
 	CHECK_STR(fx_field(&fx, result_of(text), "outcome"), "quarantined");
 	CHECK_STR(fx_field(&fx, result_of(text), "exit"), "1");
 	CHECK_INT(fx_records(&fx, &recs), 2);
-	close(c);
 
 	/* another build of it is not quarantined */
 	fx_sysfs_module(&fx, "mg_buggy", "SRC9");
-	c = request("mg_buggy", "10000", "dry-run");
-	text = fx_read_to_eof(&fx, c);
+	text = serve_to_eof(request("mg_buggy", "10000", "dry-run"));
 	CHECK_STR(fx_field(&fx, result_of(text), "outcome"), "dry-run");
 	CHECK_STR(fx_field(&fx, result_of(text), "exit"), "0");
-	close(c);
 
 	/* --force unloads it anyway */
 	fx_sysfs_module(&fx, "mg_buggy", "SRC1");
 	c = request("mg_buggy", "10000", "force");
-	CHECK(fx_wait_readable(fx.d.unload_done_fd, 5000));
-	CHECK_INT(fake.calls, 1);
+	serve_to(c, "go");
 	kernel_frees(0);
-	worker_done();
-	CHECK_STR(fx_field(&fx, result_of(fx_read_to_eof(&fx, c)), "outcome"),
+	client_done(c, 0);
+	CHECK_STR(fx_field(&fx, result_of(serve_to_eof(c)), "outcome"),
 		  "unloaded");
-	close(c);
 	teardown();
 }
 
@@ -686,7 +844,6 @@ static void unreadable_records_refuse(void)
 {
 	char path[FX_PATH_MAX + 16];
 	const char *text;
-	int c;
 	FILE *f;
 
 	setup();
@@ -699,30 +856,60 @@ static void unreadable_records_refuse(void)
 	CHECK(f != NULL);
 	if (f)
 		fclose(f);
-	c = request("mg_buggy", "10000", "guarded");
-	text = fx_read_to_eof(&fx, c);
+	text = serve_to_eof(request("mg_buggy", "10000", "guarded"));
 	CHECK_CONTAINS(text, "err code=3 ");
 	CHECK_CONTAINS(text, "cannot%20be%20ruled%20out");
-	CHECK_INT(fake.calls, 0);
-	close(c);
+	CHECK_INT(fx_count_tag(&fx, text, "go"), 0);
+	teardown();
+}
+
+/* an intent that cannot be written: refused with exit 3, untouched */
+static void unwritable_intent_refuses(void)
+{
+	struct rlimit small = { .rlim_cur = 16 }, saved;
+	struct mg_unload_record *recs;
+	struct fx_client *c;
+	const char *text;
+	char want[400];
+
+	setup();
+	clean_buggy();
+	/* loads fine; a record of more than 16 bytes cannot be written */
+	CHECK_INT(mg_records_init(fx.state), 0);
+	signal(SIGXFSZ, SIG_IGN);
+	CHECK_INT(getrlimit(RLIMIT_FSIZE, &saved), 0);
+	small.rlim_max = saved.rlim_max;
+	CHECK_INT(setrlimit(RLIMIT_FSIZE, &small), 0);
+	c = request("mg_buggy", "10000", "guarded");
+	text = serve_to_eof(c);
+	CHECK_INT(setrlimit(RLIMIT_FSIZE, &saved), 0);
+	snprintf(want, sizeof(want),
+		 "cannot write the intent of this unload to %s (File too "
+		 "large): refused, mg_buggy is untouched", fx.state);
+	CHECK_STR(fx_keys(&fx, text), "err code msg");
+	CHECK_STR(fx_field(&fx, text, "code"), "3");
+	CHECK_STR(fx_field(&fx, text, "msg"), want);
+	CHECK(fx.d.ops == NULL);
+	CHECK(fx.d.unloading == NULL);
+	CHECK_INT(fx_records(&fx, &recs), 0);
+	CHECK(mg_table_find(&fx.d.table, FX_MOD) != NULL);
 	teardown();
 }
 
 static void dependents_refuse_at_once(void)
 {
+	struct fx_client *c;
 	const char *text;
-	int c;
 
 	setup();
 	fx_load_buggy(&fx, 1, "mg_dep");
 	c = request("mg_buggy", "10000", "guarded");
-	text = fx_read_to_eof(&fx, c);
+	text = serve_to_eof(c);
 	CHECK_STR(fx_field(&fx, result_of(text), "outcome"), "refused");
 	CHECK_STR(fx_field(&fx, result_of(text), "message"),
 		  "mg_buggy is in use by mg_dep: unload mg_dep first");
 	CHECK_INT(fx_count_tag(&fx, text, "wait"), 0);
 	check_answered(c, text);
-	close(c);
 	teardown();
 }
 
@@ -733,94 +920,241 @@ static void bad_arguments(void)
 		"guarded%7Cdry-run%7Cforce\n";
 	static const char *const bad[][3] = {
 		{ "bad/name", "10", "guarded" },
-		{ "", "10", "guarded" },
 		{ "mg_buggy", "ten", "guarded" },
 		{ "mg_buggy", "-1", "guarded" },
 		{ "mg_buggy", "604800001", "guarded" }, /* over a week */
 		{ "mg_buggy", "10", "maybe" },
 	};
+	const struct mg_peer root = { .pid = getpid() };
 	struct mg_unload_record *recs;
-	int c;
+	char empty[1] = "", ten[] = "10", guarded[] = "guarded";
+	char *args[3] = { empty, ten, guarded };
+	struct fx_client *c;
+	FILE *out;
 
 	setup();
 	clean_buggy();
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		c = request(bad[i][0], bad[i][1], bad[i][2]);
-		CHECK_STR(fx_read_to_eof(&fx, c), usage);
-		CHECK(fx_eof(c));
-		close(c);
-	}
-	c = request_n(2, "mg_buggy", "10", NULL);
-	CHECK_STR(fx_read_to_eof(&fx, c), usage);
-	close(c);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK_STR(serve_to_eof(request(bad[i][0], bad[i][1], bad[i][2])),
+			  usage);
+	CHECK_STR(serve_to_eof(request_as(geteuid(), 2, "mg_buggy", "10", NULL)),
+		  usage);
+	c = fx_connect(&fx);
+	fx_client_say(c, "MG1 unload mg_buggy 10 guarded extra\n");
+	CHECK_STR(serve_to_eof(c), usage);
+	/* an empty name, which no request line can carry */
+	out = fx_out_open(&fx);
+	CHECK_INT(mg_unload_request(&fx.d, NULL, &root, args, 3, out), 0);
+	CHECK_STR(fx_out_close(&fx, out), usage);
 	/* not loaded, built in: bad input too */
-	c = request("mg_nope", "10", "guarded");
-	CHECK_STR(fx_read_to_eof(&fx, c),
+	CHECK_STR(serve_to_eof(request("mg_nope", "10", "guarded")),
 		  "err code=2 msg=module%20mg_nope%20is%20not%20loaded\n");
-	close(c);
 	fx_write(&fx, "sys/module/ext4/parameters/x", "1\n");
-	c = request("ext4", "10", "guarded");
-	CHECK_CONTAINS(fx_read_to_eof(&fx, c),
+	CHECK_CONTAINS(serve_to_eof(request("ext4", "10", "guarded")),
 		       "err code=2 msg=module%20ext4%20is%20built%20into");
-	close(c);
-	CHECK_INT(fake.calls, 0);
 	CHECK(fx.d.ops == NULL);
 	CHECK_INT(fx_records(&fx, &recs), 0);
 	teardown();
 }
 
+/*
+ * Who may unload through the daemon: a peer that could do it itself.
+ * The kernel's word on its capabilities (the BPF LSM) decides; without
+ * it, uid 0 at least.
+ */
+static void only_a_peer_with_cap_sys_module_unloads(void)
+{
+	/* what the refusal says: why, in a word */
+	static const char need_cap[] = "needs CAP_SYS_MODULE in the initial user "
+				       "namespace",
+			  need_root[] = "needs root (CAP_SYS_MODULE)";
+	static const struct {
+		uid_t euid;
+		struct mg_peer_cred cred;
+		const char *msg; /* NULL: permitted */
+	} cases[] = {
+		/* nobody, no word from the kernel */
+		{ 65534, { 0 }, need_root },
+		/* root of its own user namespace: its real uid, no caps */
+		{ 65534, { .caps = 0, .uid = 65534, .valid = 1 }, need_cap },
+		{ 65534, { .caps = ~CAP_SYS_MODULE_BIT, .valid = 1 }, need_cap },
+		/* uid 0 with CAP_SYS_MODULE out of its bounding set */
+		{ 0, { .caps = ~CAP_SYS_MODULE_BIT & ((1ull << 41) - 1),
+		       .valid = 1 }, need_cap },
+		{ 0, { .caps = 0, .valid = 1 }, need_cap },
+		/* uid 0, capabilities unknown (no BPF LSM): permitted */
+		{ 0, { 0 }, NULL },
+		{ 0, { .caps = CAP_SYS_MODULE_BIT, .valid = 1 }, NULL },
+		/* the capability without uid 0 is enough */
+		{ 65534, { .caps = CAP_SYS_MODULE_BIT, .valid = 1 }, NULL },
+	};
+
+	if (geteuid() != 0)
+		check_skip("connecting as another uid needs root");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fx_client *c;
+		const char *text;
+
+		setup();
+		busy_buggy();
+		mg_stub.peer_cred = cases[i].cred;
+		c = request_as(cases[i].euid, 3, "mg_buggy", "10000", "guarded");
+		if (cases[i].msg) {
+			text = serve_to_eof(c);
+			CHECK_STR(fx_keys(&fx, text), "err code msg");
+			CHECK_STR(fx_field(&fx, text, "code"), "2");
+			CHECK_CONTAINS(fx_field(&fx, text, "msg"), cases[i].msg);
+			CHECK(fx.d.ops == NULL);
+		} else {
+			CHECK_INT(fx_count_tag(&fx, serve_to(c, "wait"), "wait"), 1);
+			CHECK(fx.d.ops != NULL);
+		}
+		CHECK(mg_table_find(&fx.d.table, FX_MOD) != NULL);
+		teardown();
+	}
+}
+
+/*
+ * What an unload says (the evidence it waits on, or was refused on)
+ * carries raw addresses only for a peer that /proc/kallsyms would show
+ * them to.  Does the "wait" of an unload for a peer with cred, under
+ * kptr_restrict, hold any?  mg_buggy with one of everything, mg_dep's
+ * dependency dropped so that it waits.
+ */
+static int wait_has_raw_addr(const struct mg_peer_cred *cred,
+			     const char *kptr_restrict)
+{
+	const char *text;
+	int raw;
+
+	setup();
+	fx_everything(&fx);
+	fx_set_modules(&fx, "mg_buggy 16384 4 - Live 0xffffffffc0000000\n");
+	fx_write(&fx, "proc/sys/kernel/kptr_restrict", kptr_restrict);
+	mg_stub.peer_cred = *cred;
+	text = serve_to(request("mg_buggy", "10000", "guarded"), "wait");
+	CHECK_CONTAINS(text, "function=mg_buggy_timer_fn+0x0");
+	raw = fx_has_raw_addr(text);
+	teardown();
+	return raw;
+}
+
+static void unload_evidence_follows_the_address_rule(void)
+{
+	const struct mg_peer_cred unknown = { 0 }, syslog = {
+		.caps = CAP_SYS_MODULE_BIT | CAP_SYSLOG_BIT, .valid = 1 };
+	const char *text;
+
+	/* root, its capabilities unknown */
+	CHECK(!wait_has_raw_addr(&unknown, "1\n"));
+	CHECK(wait_has_raw_addr(&syslog, "1\n"));
+	CHECK(!wait_has_raw_addr(&syslog, "2\n"));
+	/* the evidence of a refusal (mg_dep depends on it) */
+	setup();
+	fx_everything(&fx);
+	text = serve_to_eof(request("mg_buggy", "10000", "guarded"));
+	CHECK_STR(fx_field(&fx, result_of(text), "outcome"), "refused");
+	CHECK_CONTAINS(text, "\nref kind=timer ");
+	CHECK(!fx_has_raw_addr(text));
+	teardown();
+}
+
+/*
+ * mg_buggy (busy: one reference, or clean with its timer) and mg_other
+ * (clean), both loaded; an unload of each asked for, in this order
+ */
+static void unload_both(int busy, struct fx_client **c1, struct fx_client **c2)
+{
+	char modules[256];
+
+	if (busy)
+		busy_buggy();
+	else
+		clean_buggy();
+	snprintf(modules, sizeof(modules),
+		 "mg_buggy 16384 %d - Live 0xffffffffc0000000\n"
+		 "mg_other 8192 0 - Live 0xffffffffc0100000\n", busy);
+	fx_set_modules(&fx, modules);
+	fx_sysfs_module(&fx, "mg_other", "SRC2");
+	fx_load(&fx, "mg_other", FX_MOD2, FX_TEXT2, FX_TEXT2_SIZE, 0);
+	*c1 = request("mg_buggy", "10000", "guarded");
+	*c2 = request("mg_other", "10000", "guarded");
+}
+
 /* one delete_module() at a time: the next request waits its turn */
 static void one_unload_at_a_time(void)
 {
+	struct fx_client *c1, *c2;
 	const char *text;
-	int c1, c2;
 
 	setup();
-	clean_buggy();
-	fx_set_modules(&fx, "mg_buggy 16384 0 - Live 0xffffffffc0000000\n"
-			    "mg_other 8192 0 - Live 0xffffffffc0100000\n");
-	fx_sysfs_module(&fx, "mg_other", "SRC2");
-	fx_load(&fx, "mg_other", FX_MOD2, FX_TEXT2, FX_TEXT2_SIZE, 0);
-	c1 = request("mg_buggy", "10000", "guarded");
-	c2 = request("mg_other", "10000", "guarded");
-	CHECK(fx_wait_readable(fx.d.unload_done_fd, 5000));
-	CHECK_INT(fake.calls, 1);
-	CHECK_STR(fake.name, "mg_buggy");
+	unload_both(0, &c1, &c2);
+	CHECK_STR(serve_to(c1, "go"), "go module=mg_buggy\n");
+	CHECK_STR(fx_client_take(&fx, c2), "");
 	kernel_frees(0);
 	fx_set_modules(&fx, "mg_other 8192 0 - Live 0xffffffffc0100000\n");
-	worker_done();
-	CHECK_STR(fx_field(&fx, result_of(fx_read_to_eof(&fx, c1)), "outcome"),
+	client_done(c1, 0);
+	CHECK_STR(fx_field(&fx, result_of(serve_to_eof(c1)), "outcome"),
 		  "unloaded");
 	/* then the second */
-	CHECK(fx_wait_readable(fx.d.unload_done_fd, 5000));
-	CHECK_INT(fake.calls, 2);
-	CHECK_STR(fake.name, "mg_other");
+	CHECK_STR(serve_to(c2, "go"), "go module=mg_other\n");
 	fx_set_modules(&fx, "");
-	worker_done();
-	text = fx_read_to_eof(&fx, c2);
+	client_done(c2, 0);
+	text = serve_to_eof(c2);
 	/* module_free was never seen for it */
 	CHECK_STR(fx_field(&fx, result_of(text), "message"),
 		  "unloaded; modguardd did not see its exit, so what it left "
 		  "behind is unknown");
-	close(c1);
-	close(c2);
+	teardown();
+}
+
+/* the first client leaves after "go": the next one gets its turn */
+static void next_unload_goes_when_a_client_left(void)
+{
+	struct fx_client *c1, *c2;
+	void *op1;
+
+	setup();
+	unload_both(0, &c1, &c2);
+	serve_to(c1, "go");
+	op1 = fx.d.unloading;
+	fx_client_close(c1);
+	for (int i = 0; fx.d.unloading == op1 && i < 100; i++)
+		fx_serve_once(&fx, 50);
+	/* in the round that let the first go, the second was told to go */
+	CHECK(fx.d.unloading != NULL);
+	CHECK_STR(serve_to(c2, "go"), "go module=mg_other\n");
+	teardown();
+	/* the same when the first is dropped for a line out of turn */
+	setup();
+	unload_both(0, &c1, &c2);
+	serve_to(c1, "go");
+	fx_client_say(c1, "MG1 frob\n");
+	fx_serve_once(&fx, 50);
+	CHECK(fx.d.unloading != NULL);
+	CHECK_STR(serve_to(c2, "go"), "go module=mg_other\n");
 	teardown();
 }
 
 static void stopping_answers_the_waiting(void)
 {
-	int c;
+	struct fx_client *c1, *c2;
 
 	setup();
-	busy_buggy();
-	c = request("mg_buggy", "10000", "guarded");
-	fx_drain(&fx, c);
-	mg_unload_fini(&fx.d);
-	CHECK_STR(fx_read_to_eof(&fx, c),
+	unload_both(1, &c1, &c2);
+	serve_to(c1, "wait");
+	serve_to(c2, "go");
+	fx_serve_fini(&fx);
+	CHECK(fx.d.ops == NULL);
+	CHECK_STR(fx_client_take(&fx, c1),
 		  "err code=3 msg=modguardd%20is%20stopping:%20mg_buggy%20was"
 		  "%20not%20unloaded\n");
-	CHECK(fx.d.ops == NULL);
-	close(c);
+	CHECK(c1->eof);
+	/* told to go: its own answer says whether it unloaded */
+	CHECK_STR(fx_client_take(&fx, c2),
+		  "err code=3 msg=modguardd%20is%20stopping:%20what%20the%20"
+		  "unload%20of%20mg_other%20left%20behind%20is%20not%20checked\n");
+	CHECK(c2->eof);
 	fx_fini(&fx);
 }
 
@@ -831,6 +1165,12 @@ int main(void)
 	RUN(wakes_when_the_reference_goes);
 	RUN(deadline_refuses_and_records);
 	RUN(client_gone_while_waiting);
+	RUN(client_gone_before_the_verdict);
+	RUN(client_gone_after_go_records_the_aftermath);
+	RUN(client_gone_after_go_clean_exit);
+	RUN(client_gone_after_go_before_unloading);
+	RUN(done_out_of_turn);
+	RUN(garbage_after_go);
 	RUN(no_time_to_wait_refuses_at_once);
 	RUN(clean_unloads_and_retires);
 	RUN(stale_unload_names_the_leftovers);
@@ -843,9 +1183,13 @@ int main(void)
 	RUN(force_kernel_refusal_does_not_wait);
 	RUN(quarantined_build_is_refused);
 	RUN(unreadable_records_refuse);
+	RUN(unwritable_intent_refuses);
 	RUN(dependents_refuse_at_once);
 	RUN(bad_arguments);
+	RUN(only_a_peer_with_cap_sys_module_unloads);
+	RUN(unload_evidence_follows_the_address_rule);
 	RUN(one_unload_at_a_time);
+	RUN(next_unload_goes_when_a_client_left);
 	RUN(stopping_answers_the_waiting);
 	return check_done();
 }

@@ -5,6 +5,8 @@
  * start: a crash record when the kernel went down (another boot), gone
  * when only modguardd restarted (the same boot).
  */
+#include <errno.h>
+
 #include "evidence.h"
 #include "fixtures/fixtures.h"
 #include "intents.h"
@@ -31,8 +33,8 @@ static void intent_of_armed_buggy(struct mg_evidence *ev, char *id, size_t len)
 {
 	fx_init(&fx);
 	armed_buggy(ev);
-	mg_intent_write(&fx.d, "mg_buggy", "SRC1", 4242, "modguard-rmmod", ev,
-			id, len);
+	CHECK_INT(mg_intent_write(&fx.d, "mg_buggy", "SRC1", 4242,
+				  "modguard-rmmod", ev, id, len), 0);
 }
 
 static void intent_names_what_is_armed(void)
@@ -73,8 +75,8 @@ static void nothing_armed_no_intent(void)
 	char id[96] = "x";
 
 	fx_init(&fx);
-	mg_intent_write(&fx.d, "mg_buggy", "SRC1", 1, "rmmod", NULL, id,
-			sizeof(id));
+	CHECK_INT(mg_intent_write(&fx.d, "mg_buggy", "SRC1", 1, "rmmod", NULL,
+				  id, sizeof(id)), 0);
 	CHECK_STR(id, "");
 	/* notes alone are nothing to suspect */
 	fx_set_modules(&fx, "mg_buggy 16384 0 - Live 0xffffffffc0000000\n");
@@ -82,11 +84,35 @@ static void nothing_armed_no_intent(void)
 	CHECK_INT(mg_evidence_of_kmod(&fx.d, &k, &ev), 0);
 	CHECK(ev.nitems > 0);
 	strcpy(id, "x");
-	mg_intent_write(&fx.d, "mg_buggy", "SRC1", 1, "rmmod", &ev, id,
-			sizeof(id));
+	CHECK_INT(mg_intent_write(&fx.d, "mg_buggy", "SRC1", 1, "rmmod", &ev,
+				  id, sizeof(id)), 0);
 	CHECK_STR(id, "");
 	CHECK_INT(fx_records(&fx, &recs), 0);
 	CHECK_STR(fx_kmsg(&fx), "");
+	mg_evidence_free(&ev);
+	fx_fini(&fx);
+}
+
+/*
+ * An intent that cannot be written: its error, so that the unload does not
+ * go ahead (guarded_unload.c refuses it); no id, nothing on the console
+ * that names a record which does not exist.
+ */
+static void intent_that_cannot_be_written(void)
+{
+	struct mg_evidence ev;
+	char id[96] = "x";
+
+	fx_init(&fx);
+	armed_buggy(&ev);
+	/* a file where the records folder should be */
+	fx_write(&fx, "state/records", "not a folder\n");
+	CHECK_INT(mg_intent_write(&fx.d, "mg_buggy", "SRC1", 4242,
+				  "modguard-rmmod", &ev, id, sizeof(id)),
+		  -ENOTDIR);
+	CHECK_STR(id, "");
+	CHECK_STR(fx_kmsg(&fx), "");
+	CHECK_CONTAINS(fx_log(&fx), "cannot write the unloading record");
 	mg_evidence_free(&ev);
 	fx_fini(&fx);
 }
@@ -160,6 +186,7 @@ int main(void)
 {
 	RUN(intent_names_what_is_armed);
 	RUN(nothing_armed_no_intent);
+	RUN(intent_that_cannot_be_written);
 	RUN(crash_in_an_earlier_boot);
 	RUN(restart_in_the_same_boot);
 	return check_done();

@@ -528,6 +528,55 @@ static void t_request_parse_length(void)
 	free(line);
 }
 
+/* the server's framing of a client's byte stream into request lines */
+static void t_frame_request(void)
+{
+	static const struct {
+		const char *buf;
+		size_t len;
+		int want;
+		size_t line_len;
+	} cases[] = {
+		/* nothing yet, half a line: more bytes are needed */
+		{ "", 0, 0, 0 },
+		{ "MG1 sta", 7, 0, 0 },
+		/* a line, its '\n' included; what follows is the next one's */
+		{ "MG1 status\n", 11, 1, 11 },
+		{ "MG1 done 0\nMG1 x", 17, 1, 11 },
+		{ "\n", 1, 1, 1 },
+		/* framing looks for '\n' only: a NUL is the parser's business */
+		{ "a\0b\n", 4, 1, 4 },
+		/* only len bytes count */
+		{ "MG1 status\n", 10, 0, 0 },
+	};
+	char *buf = malloc(MG_REQUEST_MAX + 2);
+	size_t len;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		len = 12345;
+		CHECK_INT(mg_frame_request(cases[i].buf, cases[i].len, &len),
+			  cases[i].want);
+		/* set only for a line */
+		CHECK_U64(len, cases[i].want ? cases[i].line_len : 12345);
+	}
+	/* the longest line: MG_REQUEST_MAX bytes with its '\n' */
+	memset(buf, 'a', MG_REQUEST_MAX + 1);
+	buf[MG_REQUEST_MAX - 1] = '\n';
+	CHECK_INT(mg_frame_request(buf, MG_REQUEST_MAX, &len), 1);
+	CHECK_U64(len, MG_REQUEST_MAX);
+	CHECK_INT(mg_frame_request(buf, MG_REQUEST_MAX + 1, &len), 1);
+	CHECK_U64(len, MG_REQUEST_MAX);
+	/* one byte short of it, no '\n' yet: wait */
+	CHECK_INT(mg_frame_request(buf, MG_REQUEST_MAX - 1, &len), 0);
+	/* MG_REQUEST_MAX bytes without one: never a request */
+	buf[MG_REQUEST_MAX - 1] = 'a';
+	CHECK_INT(mg_frame_request(buf, MG_REQUEST_MAX, &len), -EMSGSIZE);
+	/* a '\n' one byte too late does not count */
+	buf[MG_REQUEST_MAX] = '\n';
+	CHECK_INT(mg_frame_request(buf, MG_REQUEST_MAX + 1, &len), -EMSGSIZE);
+	free(buf);
+}
+
 int main(void)
 {
 	RUN(t_safe_chars);
@@ -548,5 +597,6 @@ int main(void)
 	RUN(t_request_parse);
 	RUN(t_request_parse_errors);
 	RUN(t_request_parse_length);
+	RUN(t_frame_request);
 	return check_done();
 }

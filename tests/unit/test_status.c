@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* the status verb's records (user/daemon/status.c) */
 #include "fixtures/fixtures.h"
+#include "records.h"
 #include "status.h"
 #include "stubs/bpf_stub.h"
 #include "version.h"
@@ -37,12 +38,13 @@ static void status_record(void)
 		 sizeof(mg_stub.caps.advisory_reason), "the BPF LSM is not active");
 	fx_load_buggy(&fx, 0, "-");
 	fx.d.events = 42;
+	fx.d.resyncs = 2;
 	l = fx_lines_of(&fx, status_text(), &n);
 	CHECK_INT(n, 1);
 	st = n ? l[0] : "";
 	CHECK_STR(fx_keys(&fx, st),
 		  "status version pid attached tracking_since modules events lost "
-		  "overflow references open_files opens_refused mode reason");
+		  "resyncs overflow references open_files opens_refused mode reason");
 	CHECK_STR(fx_field(&fx, st, "version"), MG_VERSION);
 	CHECK_INT(atoi(fx_field(&fx, st, "pid")), getpid());
 	CHECK_STR(fx_field(&fx, st, "attached"), "1");
@@ -50,6 +52,7 @@ static void status_record(void)
 	CHECK_STR(fx_field(&fx, st, "modules"), "1");
 	CHECK_STR(fx_field(&fx, st, "events"), "42");
 	CHECK_STR(fx_field(&fx, st, "lost"), "3");
+	CHECK_STR(fx_field(&fx, st, "resyncs"), "2");
 	CHECK_STR(fx_field(&fx, st, "overflow"), "63");
 	CHECK_STR(fx_field(&fx, st, "references"), "tracked");
 	CHECK_STR(fx_field(&fx, st, "open_files"), "unavailable");
@@ -127,10 +130,49 @@ static void group_records(void)
 	fx_fini(&fx);
 }
 
+/*
+ * A damaged record keeps its module quarantined until a person clears it:
+ * status names it, after the groups; records that cannot be read at all
+ * are named too.
+ */
+static void damaged_records(void)
+{
+	const char *id;
+	char rel[200], path[FX_PATH_MAX + 200];
+	const char *dmg;
+	size_t n;
+	char **l;
+
+	fx_init(&fx);
+	CHECK_INT(mg_records_init(fx.state), 0);
+	CHECK_INT(fx_count_tag(&fx, status_text(), "damaged"), 0);
+	id = fx_stale_record(&fx, "mg_buggy", "", "a timer left armed", NULL, 0);
+	snprintf(rel, sizeof(rel), "records/stale/%s.rec", id);
+	snprintf(path, sizeof(path), "%s/%s", fx.state, rel);
+	CHECK_INT(truncate(path, 40), 0);
+	l = fx_lines_of(&fx, status_text(), &n);
+	CHECK(n >= 2);
+	dmg = n >= 2 ? l[n - 1] : "";
+	CHECK_STR(fx_keys(&fx, dmg), "damaged id module file why");
+	CHECK_STR(fx_field(&fx, dmg, "id"), id);
+	CHECK_STR(fx_field(&fx, dmg, "module"), "mg_buggy");
+	CHECK_STR(fx_field(&fx, dmg, "file"), rel);
+	CHECK(strlen(fx_field(&fx, dmg, "why") ? fx_field(&fx, dmg, "why") : "") > 0);
+	/* no records folder to read: that is said instead */
+	fx_rm_tree(fx.state);
+	fx_write(&fx, "state/records", "not a folder\n");
+	dmg = fx_find_line(&fx, status_text(), "damaged");
+	CHECK(dmg != NULL);
+	CHECK_STR(fx_field(&fx, dmg ? dmg : "", "file"), "records");
+	CHECK_STR(fx_field(&fx, dmg ? dmg : "", "why"), "Not a directory");
+	fx_fini(&fx);
+}
+
 int main(void)
 {
 	RUN(status_record);
 	RUN(enforcing_mode);
 	RUN(group_records);
+	RUN(damaged_records);
 	return check_done();
 }

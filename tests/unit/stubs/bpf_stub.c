@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "bpf_stub.h"
 #include "task_scan.h"
@@ -17,6 +19,28 @@ struct mg_bpf {
 	void *ctx;
 	int keep_pins;
 };
+
+/*
+ * The ring buffer's fd: an eventfd, readable while events are queued, so
+ * that an event loop wakes up for them as it would for the real ring.
+ */
+static int ring_fd = -1;
+
+static void ring_signal(void)
+{
+	uint64_t one = 1;
+
+	if (ring_fd >= 0 && write(ring_fd, &one, sizeof(one)) < 0)
+		abort();
+}
+
+static void ring_clear(void)
+{
+	uint64_t n;
+
+	if (ring_fd >= 0 && read(ring_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		abort();
+}
 
 /* --- the test's side ------------------------------------------------ */
 
@@ -154,6 +178,7 @@ void mg_stub_queue(const struct mg_event *e)
 	if (mg_stub.nqueue >= MG_STUB_MAX)
 		abort();
 	mg_stub.queue[mg_stub.nqueue++] = *e;
+	ring_signal();
 }
 
 int64_t mg_stub_busy_of(uint64_t mod)
@@ -331,7 +356,14 @@ int mg_bpf_scan_modules(struct mg_bpf *b)
 int mg_bpf_ringbuf_fd(struct mg_bpf *b)
 {
 	(void)b;
-	return -1;
+	if (ring_fd < 0) {
+		ring_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (ring_fd < 0)
+			abort();
+		if (mg_stub.nqueue)
+			ring_signal();
+	}
+	return ring_fd;
 }
 
 int mg_bpf_consume(struct mg_bpf *b)
@@ -349,6 +381,7 @@ int mg_bpf_consume(struct mg_bpf *b)
 			b->fn(&e, b->ctx);
 		n++;
 	}
+	ring_clear();
 	return n;
 }
 
@@ -460,6 +493,9 @@ void mg_bpf_stop(struct mg_bpf *b)
 	if (!b)
 		return;
 	mg_stub.stopped++;
+	if (ring_fd >= 0)
+		close(ring_fd);
+	ring_fd = -1;
 	free(b);
 }
 
@@ -480,4 +516,28 @@ int mg_task_scan(struct mg_bpf *b, struct mg_task_record **recs, size_t *n)
 	if (!err)
 		*n = mg_stub.ntasks;
 	return err;
+}
+
+void mg_bpf_mark_listener(struct mg_bpf *b, int fd)
+{
+	(void)b;
+	mg_stub.listener_fd = fd;
+}
+
+/* every connection gets mg_stub.peer_cred (valid == 0: none recorded) */
+int mg_bpf_peer_cred(struct mg_bpf *b, int fd, struct mg_peer_cred *out)
+{
+	(void)b;
+	(void)fd;
+	if (!mg_stub.peer_cred.valid)
+		return -ENOENT;
+	*out = mg_stub.peer_cred;
+	return 0;
+}
+
+int mg_bpf_stat(struct mg_bpf *b, enum mg_stat which, uint64_t *out)
+{
+	(void)b;
+	*out = which < MG_STAT_MAX ? mg_stub.stats[which] : 0;
+	return 0;
 }

@@ -20,6 +20,9 @@
 #define MG_STUB_MAX 512
 
 struct mg_stub {
+	/* peer credentials the BPF LSM would have recorded; the listener */
+	struct mg_peer_cred peer_cred;
+	int listener_fd;
 	/* mg_bpf_armed(): the callback ledger, object -> info */
 	uint64_t armed_obj[MG_STUB_MAX];
 	struct mg_armed_info armed[MG_STUB_MAX];
@@ -50,7 +53,10 @@ struct mg_stub {
 	struct mg_group_status groups[16];
 	size_t ngroups;
 	uint64_t stats[MG_STAT_MAX];
-	/* what mg_bpf_consume() delivers next, oldest first */
+	/*
+	 * what mg_bpf_consume() delivers next, oldest first; the ring's fd
+	 * (mg_bpf_ringbuf_fd(), an eventfd) is readable while it is not empty
+	 */
 	struct mg_event queue[MG_STUB_MAX];
 	size_t nqueue;
 
