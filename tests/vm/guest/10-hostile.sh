@@ -161,4 +161,44 @@ rm -f "$FULL/fill"
 expect_rc 0 "with room again it unloads (exit 0)" "$RMMOD_G" -t 20 mg_tidy
 stop_daemon
 umount "$FULL"
+
+# 8. modguardd killed at random moments of 20 guarded unloads with a reader
+#    inside an owner-less read(): no oops, every reader completes, the
+#    wrapper says 3 (or 0 when its own unload had finished), and a
+#    restarted daemon (adopting the pinned programs) unloads cleanly
+start_daemon
+bad_rc=0 bad_reader=0 bad_restart=0
+# (not $i: start_daemon in lib.sh uses it)
+round=0
+while [ $round -lt 20 ]; do
+	round=$((round + 1))
+	lsmod_has mg_nofops_reader || insmod "$MODS/mg_nofops_reader.ko" sleep_ms=1500
+	wait_for 100 entry_probe
+	cat "$DEV" > /dev/null & rd=$!
+	# the reader is inside before the unload is asked for
+	wait_for 100 sh -c "grep -q mg_nofops_reader_read /proc/$rd/stack"
+	"$RMMOD_G" -t 30 mg_nofops_reader > "$MG_WORK/kill-$round.out" 2>&1 & rp=$!
+	# a moment somewhere in the wait, the go or the aftermath
+	sleep "0.$(od -An -N1 -tu1 /dev/urandom | tr -d ' ' | cut -c1)"
+	kill -9 "$DPID" 2>/dev/null
+	wait "$DPID" 2>/dev/null
+	DPID=
+	wait "$rp"
+	rc=$?
+	case $rc in 0|3) ;; *) bad_rc=$((bad_rc + 1)); echo "# round $round: modguard-rmmod exit $rc" ;; esac
+	wait "$rd" || { bad_reader=$((bad_reader + 1)); echo "# round $round: the reader failed"; }
+	start_daemon || { bad_restart=$((bad_restart + 1)); break; }
+	if lsmod_has mg_nofops_reader; then
+		"$RMMOD_G" -t 30 mg_nofops_reader > "$MG_WORK/kill-$round.after" 2>&1 ||
+			{ bad_restart=$((bad_restart + 1)); echo "# round $round: the restarted daemon did not unload it"; }
+	fi
+done
+check "20 kills of modguardd mid-unload: modguard-rmmod always exits 0 or 3 ($bad_rc others)" \
+	test "$bad_rc" = 0
+check "... every reader completes ($bad_reader did not)" test "$bad_reader" = 0
+check "... and the restarted daemon unloads the module cleanly ($bad_restart failures)" \
+	test "$bad_restart" = 0
+check "... with no oops or WARNING in the kernel log" \
+	sh -c "! dmesg | grep -Eq 'Oops|BUG:|WARNING:'"
+stop_daemon
 echo "$kptr_was" > /proc/sys/kernel/kptr_restrict
