@@ -25,7 +25,7 @@ check "... and names the task inside as evidence" out_has "mg_nofops_reader_read
 check "... the module is still loaded" lsmod_has mg_nofops_reader
 wait $reader
 check "... the reader completed normally" test $? = 0
-check "... the refusal is recorded" sh -c "grep -l 'outcome=refused module=mg_nofops_reader' $STATE_DIR/records/*.rec"
+check "... the refusal is recorded" grep -rlq 'outcome=refused module=mg_nofops_reader' "$STATE_DIR/records"
 expect_rc 0 "... and it unloads once the reader left" "$RMMOD_G" mg_nofops_reader
 
 # 2. with .owner: the open path holds a reference, shown with the reader's pid
@@ -59,7 +59,7 @@ expect_rc 4 "mg_leak_rcu: unloaded but stale: exit 4" "$RMMOD_G" --json mg_leak_
 jq_check "... names kind rcu and function mg_leak_rcu_cb" "$OUT_FILE" \
 	'.modules[0].report.references | any(.kind=="rcu" and (.function|startswith("mg_leak_rcu_cb+")))'
 jq_check "... and the record id" "$OUT_FILE" '.modules[0].record | length > 0'
-check "... the record is in the state dir" sh -c "grep -l 'outcome=stale module=mg_leak_rcu' $STATE_DIR/records/*.rec"
+check "... the record is in the state dir" grep -rlq 'outcome=stale module=mg_leak_rcu' "$STATE_DIR/records"
 check "... and in the kernel log" sh -c "dmesg | grep -q 'modguard: module mg_leak_rcu .* stale: .*rcu mg_leak_rcu_cb'"
 report_json mg_leak_rcu
 jq_check "the report shows a gone module with leftovers as stale" "$JSON_FILE" \

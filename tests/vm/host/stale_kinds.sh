@@ -87,7 +87,7 @@ for c in "${cases[@]}"; do
 			"$out/rm.json" >/dev/null 2>&1
 		result $? "$name: it names the $kind $fn"
 	fi
-	grep -qs "ref kind=$kind function=$fn+" "$out"/state/records/*.rec
+	grep -rqs "ref kind=$kind function=$fn+" "$out"/state/records
 	result $? "$name: a record naming the $kind survived in the state dir"
 	grep -Eqs "modguard: (module $mod .* stale: |unloading $mod: ).*$kind $fn" "$out/console.log"
 	result $? "$name: the kernel log line naming it is on the console"
