@@ -124,6 +124,9 @@ $(OUT)/modguard-rmmod: $(OUT)/user/cli/modguard_rmmod.o $(CLI_COMMON_OBJS) $(LIB
 	$(call msg,LD,$@)
 	$(Q)$(MG_LD) $^ $(MG_LDLIBS) $(LDLIBS) -o $@
 
+# it opens the skeleton to check the group table against it
+$(OUT)/tests/unit/test_bpf_groups.o: $(OUT)/modguard.skel.h
+
 $(OUT)/tests/unit/%: $(OUT)/tests/unit/%.o $(DAEMON_LIB_OBJS) $(CLI_COMMON_OBJS) $(LIB)
 	$(call msg,LD,$@)
 	$(Q)$(MG_LD) $^ $(MG_LDLIBS) $(LDLIBS) -o $@

@@ -7,6 +7,7 @@
 
 #include "fsutil.h"
 #include "kernel_view.h"
+#include "record_format.h"
 #include "parse.h"
 
 static void read_attr(const char *sys_module, const char *name,
@@ -100,7 +101,7 @@ int mg_kmod_read(const char *proc_modules, const char *sys_module,
 
 		if (n && holders[n - 1] == ',')
 			holders[n - 1] = '\0';
-		snprintf(k->holders, sizeof(k->holders), "%s", holders);
+		mg_field_copy(k->holders, sizeof(k->holders), holders);
 	}
 	read_attr(sys_module, mname, "srcversion", k->srcversion,
 		  sizeof(k->srcversion));

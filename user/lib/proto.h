@@ -4,7 +4,7 @@
  * parsing, request building and parsing. See docs/PROTOCOL.md.
  *
  * Everything here must stay safe on arbitrary input: the parsers are fuzzed
- * (tests/unit/fuzz_proto.c), work in place on a caller-owned buffer and never
+ * (tests/fuzz/), work in place on a caller-owned buffer and never
  * read past the length they are given.
  */
 #ifndef MG_PROTO_H

@@ -76,7 +76,7 @@ static uint64_t id_time(const char *id, size_t len)
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
 	secs = timegm(&tm);
-	if (secs < 0)
+	if (secs < 0 || (uint64_t)secs >= UINT64_MAX / 1000000000ULL)
 		return 0;
 	return (uint64_t)secs * 1000000000ULL + (uint64_t)usec * 1000ULL;
 }
