@@ -119,8 +119,7 @@ static void op_free(struct mg_daemon *d, struct mg_unload_op *op)
 /* the nearest deadline; nothing left to wait on: detach the (hot) watch */
 static void rearm(struct mg_daemon *d)
 {
-	struct itimerspec its = { 0 };
-	uint64_t next = 0, now = mg_clock_ns(CLOCK_MONOTONIC);
+	uint64_t next = 0;
 	int waiting = 0;
 
 	for (struct mg_unload_op *op = d->ops; op; op = op->next) {
@@ -130,13 +129,7 @@ static void rearm(struct mg_daemon *d)
 		if (!next || op->deadline_ns < next)
 			next = op->deadline_ns;
 	}
-	if (next) {
-		uint64_t delta = next > now ? next - now : 1;
-
-		its.it_value.tv_sec = delta / 1000000000ull;
-		its.it_value.tv_nsec = delta % 1000000000ull;
-	}
-	timerfd_settime(d->unload_timer_fd, 0, &its, NULL);
+	mg_timerfd_at(d->unload_timer_fd, next);
 	mg_bpf_wake_on_refs(d->bpf, waiting);
 	if (!waiting)
 		mg_daemon_update_watch(d);

@@ -203,8 +203,7 @@ void mg_server_reap(struct mg_daemon *d)
 
 static void rearm_timer(struct mg_daemon *d)
 {
-	struct itimerspec its = { 0 };
-	uint64_t next = 0, now = mg_clock_ns(CLOCK_MONOTONIC);
+	uint64_t next = 0;
 
 	for (struct mg_conn *c = d->conns; c; c = c->next) {
 		if (c->read_deadline && (!next || c->read_deadline < next))
@@ -212,13 +211,7 @@ static void rearm_timer(struct mg_daemon *d)
 		if (c->write_deadline && (!next || c->write_deadline < next))
 			next = c->write_deadline;
 	}
-	if (next) {
-		uint64_t delta = next > now ? next - now : 1;
-
-		its.it_value.tv_sec = delta / 1000000000ull;
-		its.it_value.tv_nsec = delta % 1000000000ull;
-	}
-	timerfd_settime(d->server_timer_fd, 0, &its, NULL);
+	mg_timerfd_at(d->server_timer_fd, next);
 }
 
 /* write what the socket takes now; the rest waits for EPOLLOUT */
