@@ -117,11 +117,20 @@ ifconfig lo 127.0.0.1 up 2>/dev/null
 # Output: a pipe (as on the host, so `>/dev/stderr` cannot truncate anything)
 # drained by cat into a file on the control share that the host follows.  9p
 # with cache=none writes through, so what cat has written survives a crash.
+#
+# The new root is moved on top of the initramfs's "/" (what switch_root
+# does) rather than entered with a plain chroot: the kernel counts a task
+# whose root is not its mount namespace's root as chrooted, and a chrooted
+# task may not create a user namespace (`unshare -U` fails with EPERM), which
+# the tests need.  This shell keeps its own root, the initramfs's, so /ctl and
+# the fifo stay where they are for it; the command's `chroot .` then enters the
+# moved mount, which is now the namespace's root.
 mkfifo /out.fifo || fatal "mkfifo"
 cat /out.fifo >>/ctl/out.log &
 catpid=$!
-cd /
-chroot "$R" /bin/sh /proc/self/fd/9 9</ctl/cmd.sh </dev/null >/out.fifo 2>&1
+cd "$R" || fatal "cd $R"
+mount --move . / || fatal "cannot move the new root onto /"
+chroot . /bin/sh /proc/self/fd/9 9</ctl/cmd.sh </dev/null >/out.fifo 2>&1
 echo "$?" >/ctl/status
 # cat ends when every writer is gone.  Something the command left running in
 # the background may hold the pipe open forever: give it 2 s, then go.

@@ -22,32 +22,52 @@ jq_check "root's report has the module's text address" "$MG_WORK/root.json" \
 	'.modules[0].text.start | test("^0xffff")'
 jq_check "... and the timer's object" "$MG_WORK/root.json" \
 	'.modules[0].references | any(.kind=="timer" and (.object | test("^0x")))'
-$NOBODY "$MODGUARD" report --json mg_tidy > "$MG_WORK/nobody.json" 2>&1
-check "uid 65534's report (JSON) holds no raw kernel address" \
-	sh -c "! grep -Eq '$RAW' '$MG_WORK/nobody.json'"
-jq_check "... but the symbols, pids and the verdict" "$MG_WORK/nobody.json" \
-	'.modules[0] | (.verdict != null) and (.references | any(.kind=="timer" and (.function|startswith("mg_tidy_timer_fn")) and (.pid|type)=="number"))'
-$NOBODY "$MODGUARD" report mg_tidy > "$MG_WORK/nobody.txt" 2>&1
-check "... nor its text report" sh -c "! grep -Eq '$RAW' '$MG_WORK/nobody.txt'"
-check "... which names the timer function" grep -q mg_tidy_timer_fn "$MG_WORK/nobody.txt"
-
 # a record that holds a raw address, as root's daemon wrote it
 rec=$STATE_DIR/records/20261201T000000.000001Z-mg_tidy.rec
 mkdir -p "$STATE_DIR/records"
 printf 'record id=20261201T000000.000001Z-mg_tidy outcome=refused module=mg_tidy build=X time_ns=1764547200000001000 requester_pid=1 requester_comm=test reason=timer%%200xffffffffc0a01234%%20left nrefs=1\nref kind=timer function=0xffffffffc0a01234 site=mg_tidy_init+0x10 pid=1 comm=test note=\n' > "$rec"
 expect_rc 0 "root's history" "$MODGUARD" history --json
 check "... shows the record's raw address" out_has "timer 0xffffffffc0a01234 left"
-expect_rc 0 "uid 65534's history" $NOBODY "$MODGUARD" history --json
-check "... shows the record masked" out_has "timer \\? left"
-check "... and no raw address anywhere" sh -c "! grep -Eq '$RAW' '$OUT_FILE'"
-rm -f "$rec"
 
-# 2. unloads: only for a peer with CAP_SYS_MODULE in the initial namespace
-expect_rc 2 "uid 65534 cannot unload through the daemon (exit 2)" \
-	$NOBODY "$RMMOD_G" -t 5 mg_tidy
-check "... the message says why" out_has "CAP_SYS_MODULE"
-check "... and the module stays loaded" lsmod_has mg_tidy
-expect_rc 2 "uid 0 without CAP_SYS_MODULE (bounding set) cannot either" \
+# unprivileged WHO COMMAND-PREFIX...: that peer gets symbols, pids and
+# verdicts but no raw address (report, history; JSON and text), and cannot
+# unload through the daemon
+unprivileged() {
+	who=$1
+	shift
+	"$@" "$MODGUARD" report --json mg_tidy > "$MG_WORK/who.json" 2>&1
+	check "$who: the report (JSON) holds no raw kernel address" \
+		sh -c "! grep -Eq '$RAW' '$MG_WORK/who.json'"
+	jq_check "... but the symbols, pids and the verdict" "$MG_WORK/who.json" \
+		'.modules[0] | (.verdict != null) and (.references | any(.kind=="timer" and (.function|startswith("mg_tidy_timer_fn")) and (.pid|type)=="number"))'
+	"$@" "$MODGUARD" report mg_tidy > "$MG_WORK/who.txt" 2>&1
+	check "... nor does the text report" sh -c "! grep -Eq '$RAW' '$MG_WORK/who.txt'"
+	check "... which names the timer function" grep -q mg_tidy_timer_fn "$MG_WORK/who.txt"
+	expect_rc 0 "$who: history (JSON)" "$@" "$MODGUARD" history --json
+	check "... shows the record masked" out_has "timer \\? left"
+	check "... and no raw address anywhere" sh -c "! grep -Eq '$RAW' '$OUT_FILE'"
+	expect_rc 0 "$who: history (text)" "$@" "$MODGUARD" history
+	check "... shows the record" out_has "mg_tidy"
+	check "... with no raw address" sh -c "! grep -Eq '$RAW' '$OUT_FILE'"
+	expect_rc 2 "$who cannot unload through the daemon (exit 2)" \
+		"$@" "$RMMOD_G" -t 5 mg_tidy
+	check "... the message says why" out_has "CAP_SYS_MODULE"
+	check "... and the module stays loaded" lsmod_has mg_tidy
+}
+
+# 1. addresses and 2. unloads, for uid 65534 ...
+unprivileged "uid 65534" $NOBODY
+# ... for the same user as root of its own user namespace, where it holds
+# every capability (CapEff in /proc/<pid>/status is full) ...
+USERNS="$NOBODY unshare -U -r"
+expect_rc 0 "uid 65534 can be root of its own user namespace" \
+	$USERNS sh -c 'id -u; grep CapEff /proc/self/status'
+check "... uid 0 there" out_has "^0$"
+check "... with a full CapEff" out_has "CapEff:[[:space:]]*000001ffffffffff"
+unprivileged "uid 65534 as root of its own user namespace" $USERNS
+rm -f "$rec"
+# ... and for uid 0 without CAP_SYS_MODULE
+expect_rc 2 "uid 0 without CAP_SYS_MODULE (bounding set) cannot unload either" \
 	setpriv --bounding-set -sys_module "$RMMOD_G" -t 5 mg_tidy
 check "... the message says why" out_has "CAP_SYS_MODULE"
 check "... and the module stays loaded" lsmod_has mg_tidy
