@@ -23,7 +23,10 @@
  * open files.  An open that sees MG_GUARD_UNLOADING is refused (ENODEV:
  * the device is on its way out).  Both sides change the word with one
  * atomic add and look at the value it had, so whichever comes second sees
- * the first: no open file, and no new one, while the exit runs.
+ * the first: no open file, and no new one, while the exit runs.  For that
+ * the device's number must still be in mg_chrdevs while the exit
+ * deregisters it: registrations.bpf.c keeps it there until the number is
+ * reused or the module is freed.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

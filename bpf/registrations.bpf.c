@@ -188,6 +188,17 @@ static __always_inline void fops_registered(void *ctx,
  * put on misc_list, so before any open can find it.  Not a kretprobe on
  * misc_register(): see bpf/inflight.bpf.c.  The registration waits here
  * per thread.
+ *
+ * A number stays mapped after its device is deregistered, until the number
+ * is given to another device (a new registration overwrites or drops it)
+ * or the module is freed (module_lifecycle.bpf.c).  Not dropped at
+ * misc_deregister() or cdev_del(): those take a mutex (misc_mtx, the
+ * cdev_map lock) before the device is out of reach, a point where the
+ * exit can be scheduled away; an open that came then found no mapping,
+ * was not refused although the module was unloading, and its read() ran
+ * in the module while the exit did (seen once in 693 reads of the
+ * 200-cycle stress).  A cdev whose inode still caches it can even be
+ * opened after cdev_del() returned, while another file holds it.
  */
 #define MG_MISC_MAJOR 10
 
@@ -233,22 +244,25 @@ int BPF_KPROBE(mg_misc_registered, void *class, void *parent, __u32 devt,
 	       void *drvdata)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct misc_pending *p = bpf_map_lookup_elem(&mg_misc_pending, &tid);
+	struct misc_pending *p;
 
-	if (!p || (void *)p->misc != drvdata || MG_DEV_MAJOR(devt) != MG_MISC_MAJOR)
+	if (MG_DEV_MAJOR(devt) != MG_MISC_MAJOR)
 		return 0;
-	chrdev_add(devt, &p->c);
-	bpf_map_delete_elem(&mg_misc_pending, &tid);
+	p = bpf_map_lookup_elem(&mg_misc_pending, &tid);
+	if (p && (void *)p->misc == drvdata) {
+		chrdev_add(devt, &p->c);
+		bpf_map_delete_elem(&mg_misc_pending, &tid);
+	} else {
+		/* the number is another misc device's now */
+		bpf_map_delete_elem(&mg_chrdevs, &devt);
+	}
 	return 0;
 }
 
 SEC("kprobe/misc_deregister")
 int BPF_KPROBE(mg_misc_deregister, struct miscdevice *misc)
 {
-	__u32 dev = MG_MKDEV(MG_MISC_MAJOR, BPF_CORE_READ(misc, minor));
-
 	mg_disarm((__u64)BPF_CORE_READ(misc, fops));
-	bpf_map_delete_elem(&mg_chrdevs, &dev);
 	return 0;
 }
 
@@ -286,35 +300,32 @@ int BPF_KPROBE(mg_cdev_add, struct cdev *p, dev_t dev, unsigned int count)
 	fops_registered(ctx, BPF_CORE_READ(p, ops), &r.c);
 	if (r.c.mod)
 		bpf_loop(cdev_minors(count), cdev_map_minor, &r, 0);
+	else /* the numbers are another device's now */
+		bpf_loop(cdev_minors(count), cdev_unmap_minor, &r, 0);
 	return 0;
 }
 
 /*
  * unregister_chrdev(): its cdev_del() is inlined into __unregister_chrdev()
- * on 6.1, so the cdev_del probe does not see it.  The minors it maps lead
- * to the fops.
+ * on 6.1, so the cdev_del probe does not see it.  The first minor's
+ * mapping leads to the fops.
  */
 SEC("kprobe/__unregister_chrdev")
 int BPF_KPROBE(mg_unregister_chrdev, unsigned int major, unsigned int baseminor,
 	       unsigned int count)
 {
-	struct cdev_range r = { .dev = MG_MKDEV(major, baseminor) };
-	struct mg_chrdev *c = bpf_map_lookup_elem(&mg_chrdevs, &r.dev);
+	__u32 dev = MG_MKDEV(major, baseminor);
+	struct mg_chrdev *c = bpf_map_lookup_elem(&mg_chrdevs, &dev);
 
-	if (!c)
-		return 0;
-	mg_disarm(c->fops);
-	bpf_loop(cdev_minors(count), cdev_unmap_minor, &r, 0);
+	if (c)
+		mg_disarm(c->fops);
 	return 0;
 }
 
 SEC("kprobe/cdev_del")
 int BPF_KPROBE(mg_cdev_del, struct cdev *p)
 {
-	struct cdev_range r = { .dev = BPF_CORE_READ(p, dev) };
-
 	mg_disarm((__u64)BPF_CORE_READ(p, ops));
-	bpf_loop(cdev_minors(BPF_CORE_READ(p, count)), cdev_unmap_minor, &r, 0);
 	return 0;
 }
 
