@@ -3,6 +3,14 @@
 # lands in $(OUT).  Quiet unless V=1.
 OUT ?= build
 PREFIX ?= /usr/local
+# The kernel the VM tests boot (tools/vm-run --kernel): a version or a
+# series such as 6.12 or 6.1-rt; empty: 6.1 generic, the reference.  With
+# no KERNEL, make test also runs the in-guest suite and the leftover kinds
+# on each of TEST_KERNELS.
+KERNEL ?= $(VM_KERNEL)
+TEST_KERNELS ?= 6.1-rt 6.12
+export VM_KERNEL := $(KERNEL)
+EXTRA_KERNELS := $(if $(KERNEL),,$(TEST_KERNELS))
 DESTDIR ?=
 
 CC ?= gcc
@@ -69,8 +77,12 @@ UNIT_DAEMON_NOBPF_OBJS := $(filter-out $(OUT)/user/daemon/bpf_%.o \
 PROGS := $(OUT)/modguardd $(OUT)/modguard $(OUT)/modguard-rmmod
 # small programs the in-VM tests run
 VM_TOOLS := $(patsubst tests/vm/tools/%.c,$(OUT)/tests/vm/%,$(wildcard tests/vm/tools/*.c))
+# the host-side verifier test (tests/host/bpf-verifier.sh): its loader, and
+# the programs every verifier must reject, for the test of that test
+HOST_TOOLS := $(OUT)/tests/host/verify-bpf \
+	$(patsubst tests/host/bpf/%.bpf.c,$(OUT)/tests/host/%.bpf.o,$(wildcard tests/host/bpf/*.bpf.c))
 
-.PHONY: all install test unit-test vm-test demo bench stress modules deps clean \
+.PHONY: all install test unit-test vm-test demo bench stress modules test-modules deps clean \
 	fuzz sanitize
 all: $(PROGS)
 
@@ -136,6 +148,16 @@ $(UNIT_STUBBED_BINS): $(OUT)/tests/unit/%: $(OUT)/tests/unit/%.o \
 	$(call msg,LD,$@)
 	$(Q)$(MG_LD) $^ $(MG_LDLIBS) $(LDLIBS) -o $@
 
+$(OUT)/tests/host/verify-bpf: tests/host/verify_bpf.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(MG_CC) $< -o $@ $(LDFLAGS) $(MG_LDLIBS) $(LDLIBS)
+
+$(OUT)/tests/host/%.bpf.o: tests/host/bpf/%.bpf.c $(OUT)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(MG_BPF_CFLAGS) $(BPF_CFLAGS) -c $< -o $@
+
 $(OUT)/tests/vm/%: tests/vm/tools/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
@@ -149,9 +171,16 @@ $(OUT):
 deps:
 	$(Q)tools/install-deps
 
+# one folder per kernel: $(OUT)/modules/VERSION
 modules:
-	$(call msg,KBUILD,$(OUT)/modules)
+	$(call msg,KBUILD,$(OUT)/modules/$(or $(KERNEL),6.1))
 	$(Q)tests/modules/build.sh $(OUT)/modules
+
+test-modules: modules
+	$(Q)for k in $(EXTRA_KERNELS); do \
+		echo "  KBUILD   $(OUT)/modules/$$k"; \
+		VM_KERNEL=$$k tests/modules/build.sh $(OUT)/modules || exit; \
+	done
 
 install: $(PROGS)
 	install -d $(DESTDIR)$(PREFIX)/sbin
@@ -161,11 +190,11 @@ unit-test: $(UNIT_BINS)
 	$(Q)tests/unit/run-unit.sh $(OUT)
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all modules $(UNIT_BINS) $(VM_TOOLS)
-	$(Q)tests/run-all.sh $(OUT)
+	$(Q)$(MAKE) --no-print-directory all test-modules $(UNIT_BINS) $(VM_TOOLS) $(HOST_TOOLS)
+	$(Q)MG_EXTRA_KERNELS="$(EXTRA_KERNELS)" tests/run-all.sh $(OUT)
 
-vm-test: all modules $(VM_TOOLS)
-	$(Q)tests/run-all.sh --vm-only $(OUT)
+vm-test: all test-modules $(VM_TOOLS)
+	$(Q)MG_EXTRA_KERNELS="$(EXTRA_KERNELS)" tests/run-all.sh --vm-only $(OUT)
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all modules

@@ -53,49 +53,74 @@ if [ "$vm_only" = 0 ]; then
 	layer unit tests/unit/run-unit.sh "$build"
 	layer host host_layer
 fi
-# Every VM test is one lane of work for one host core (all VMs run with one
-# vCPU).  Two lanes, balanced by their measured length (about 7 minutes
-# each here): the guest suite in one, the 200-cycle stress and the
-# crash-per-boot scripts in the other.  The host scripts run their own boots one at a time
-# here (MG_VM_JOBS=1) so that no more than two guests share the two cores.
+# Every VM test is one job for one host core (all VMs run with one vCPU):
+# two workers take the jobs below in order, each the next one free, so the
+# two cores stay busy whatever the jobs' lengths here.  Longest first.
+# On the reference kernel (6.1 generic, or KERNEL=V) everything runs; on
+# each kernel of MG_EXTRA_KERNELS (make test: 6.1-rt and 6.12) the in-guest
+# suite and the one-boot-per-kind leftovers, their lines tagged "[V]".
+# The host scripts boot their guests one at a time here (MG_VM_JOBS=1), so
+# that no more than two guests share the two cores.
 # One vCPU, here and in tests/vm/host/: under TCG, live kernel text
 # patching (kprobe arming, static keys) across two vCPUs now and then hung
 # or crashed the guest in ftrace/text_poke code (QEMU's cross-modifying
 # code), twice in about forty boots; one vCPU never did.
-host_test() {
-	local t=tests/vm/host/$1.sh
+extra_kernels=${MG_EXTRA_KERNELS:-}
+
+# tagged KERNEL COMMAND...: COMMAND's test lines with "[KERNEL] " after the
+# "ok - " (none for the reference kernel), VM_KERNEL set for vm-run
+tagged() {
+	local k=$1
+	shift
+	if [ -z "$k" ]; then
+		"$@"
+		return
+	fi
+	VM_KERNEL=$k "$@" 2>&1 | sed -u "s/^\(not \)\{0,1\}ok - /&[$k] /"
+	return "${PIPESTATUS[0]}"
+}
+host_test() { # host_test NAME [KERNEL]
+	local t=tests/vm/host/$1.sh k=${2:-}
 	[ -e "$t" ] || return 0
-	MG_VM_JOBS=1 layer "host-$1" bash "$t" "$build"
+	MG_VM_JOBS=1 layer "host-$1${k:+-$k}" tagged "$k" bash "$t" "$build"
 }
-suite_out=$build/vm-suite
-rm -rf "$suite_out"
-lane_a() {
-	# the guest suite's own output dir survives a crash of the guest
-	layer guest-suite tools/vm-run --cpus 1 --timeout 1500 --out "$(pwd)/$suite_out" -- \
-		sh tests/vm/guest-suite.sh "$build"
-	host_test advisory
+guest_suite() { # guest_suite [KERNEL]: its own output dir survives a crash
+	local k=${1:-} out=$build/vm-suite${1:+-$1}
+	rm -rf "$out"
+	layer "guest-suite${k:+-$k}" tagged "$k" tools/vm-run --cpus 1 --timeout 1800 \
+		--out "$(pwd)/$out" -- sh tests/vm/guest-suite.sh "$build"
 }
-lane_b() {
-	host_test stress
-	host_test stale_kinds
-	host_test harness_negative_control
-	host_test race_negative
-}
-# each lane's output is kept whole and shown after it, not interleaved
-lane_a > "$logs/lane-a.out" 2>&1 &
-lane_a_pid=$!
-lane_b > "$logs/lane-b.out" 2>&1 &
-lane_b_pid=$!
-wait "$lane_a_pid"
-cat "$logs/lane-a.out"
-wait "$lane_b_pid"
-cat "$logs/lane-b.out"
-# a host script nobody listed above still runs, after the lanes
+jobs=("guest_suite")
+for k in $extra_kernels; do jobs+=("guest_suite $k"); done
+jobs+=("host_test stress")
+for k in $extra_kernels; do jobs+=("host_test stale_kinds $k"); done
+jobs+=("host_test stale_kinds" "host_test advisory" "host_test harness_negative_control"
+	"host_test race_negative")
+# a host script nobody listed above still runs
 for t in tests/vm/host/*.sh; do
 	case $(basename "$t" .sh) in
 	advisory | harness_negative_control | race_negative | stress | stale_kinds) ;;
-	*) host_test "$(basename "$t" .sh)" ;;
+	*) jobs+=("host_test $(basename "$t" .sh)") ;;
 	esac
+done
+
+# worker: take the next job (a counter under flock), run it, keep its
+# output whole in its own file; shown in job order afterwards
+queue=$logs/queue
+echo 0 > "$queue.next"
+worker() {
+	local n
+	while :; do
+		n=$(flock "$queue.next" sh -c 'n=$(cat "$1"); echo $((n + 1)) > "$1"; echo "$n"' sh "$queue.next")
+		[ "$n" -lt "${#jobs[@]}" ] || return 0
+		${jobs[$n]} > "$queue.$n.out" 2>&1
+	done
+}
+worker & w1=$!
+worker & w2=$!
+wait "$w1" "$w2"
+for n in "${!jobs[@]}"; do
+	cat "$queue.$n.out"
 done
 
 passed=$(cat "$logs"/*.log | grep -c '^ok - ')

@@ -1,21 +1,22 @@
 #!/usr/bin/env bash
 # Build the out-of-tree test modules (tests/modules/*.c) against the kernel
-# tools/vm-run boots, in OUTDIR (default: <repo>/build/modules).
+# tools/vm-run boots (VM_KERNEL picks it, as for vm-run), in OUTDIR/VERSION
+# (default: <repo>/build/modules/VERSION): one folder per kernel, where the
+# guest finds them as $MG_BUILD/modules/$(uname -r).
 #
 # Sources are copied to OUTDIR first so that kbuild's droppings (.o, .mod.c,
 # .cmd, Module.symvers, ...) never land in the source folder.  Quiet unless
 # V=1 is set in the environment.
 #
-# usage: tests/modules/build.sh [OUTDIR]
+# usage: [VM_KERNEL=V] tests/modules/build.sh [OUTDIR]
 set -euo pipefail
 
 SRC_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$SRC_DIR/../.." && pwd)
-OUTDIR=${1:-$REPO_ROOT/build/modules}
-
 # One source of truth for "which kernel": whatever vm-run will boot.
 KVER=$("$REPO_ROOT/tools/vm-run" --print-kernel) || exit
 KBUILD=/lib/modules/$KVER/build
+OUTDIR=${1:-$REPO_ROOT/build/modules}/$KVER
 
 mkdir -p -- "$OUTDIR"
 OUTDIR=$(cd -- "$OUTDIR" && pwd -P)

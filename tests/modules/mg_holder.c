@@ -8,6 +8,8 @@
 
 static unsigned int mg_holder_pings;
 
+int mg_holder_ping(void);	/* mg_holder_user.c declares it the same way */
+
 noinline int mg_holder_ping(void)
 {
 	return ++mg_holder_pings;

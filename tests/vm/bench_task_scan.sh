@@ -20,7 +20,7 @@ if [[ ${1:-} == --in-guest ]]; then
 	shift
 	reps=$1
 	shift
-	mods=$OUT/modules
+	mods=$OUT/modules/$(uname -r)
 	if [[ -r $mods/mg_tidy.ko && -r $mods/mg_nofops_reader.ko ]]; then
 		insmod "$mods/mg_tidy.ko"
 		insmod "$mods/mg_nofops_reader.ko" sleep_ms=600000

@@ -3,7 +3,7 @@
 # Every check prints "ok - ..." or "not ok - ..."; tests/run-all.sh counts.
 
 MG_BUILD=${MG_BUILD:-build}
-MODS=$MG_BUILD/modules
+MODS=$MG_BUILD/modules/$(uname -r)
 MODGUARD=$MG_BUILD/modguard
 MODGUARDD=$MG_BUILD/modguardd
 RMMOD_G=$MG_BUILD/modguard-rmmod

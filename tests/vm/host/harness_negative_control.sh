@@ -13,7 +13,7 @@ set -uo pipefail # no -e: a failing case must not stop the others
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 cd "$REPO_ROOT" || exit 1
 VM_RUN=$REPO_ROOT/tools/vm-run
-MODDIR=${1:-build}/modules
+MODDIR=${1:-build}/modules/$("$VM_RUN" --print-kernel)
 
 failures=0
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/harness-neg.XXXXXX") || exit 1

@@ -19,7 +19,7 @@ work=$build/vm-race-negative
 rm -rf "$work"
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
-ko=$build/modules/mg_nofops_reader.ko
+ko=$build/modules/$(tools/vm-run --print-kernel)/mg_nofops_reader.ko
 dev=/dev/mg_nofops_reader
 
 # case NAME GUEST-SCRIPT: the script writes $VM_OUT/unloaded when rmmod

@@ -10,7 +10,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../../.." || exit 1
 build=${1:-build}
-work=$build/vm-stale
+work=$build/vm-stale${VM_KERNEL:+-$VM_KERNEL}
 rm -rf "$work"
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
@@ -42,8 +42,8 @@ guest_case() {
 STATE_DIR=\$VM_OUT/state
 mkdir -p \$MG_WORK
 start_daemon || exit 99
-insmod $build/modules/mg_control.ko
-insmod $build/modules/$mod.ko $args
+insmod \$MODS/mg_control.ko
+insmod \$MODS/$mod.ko $args
 $build/modguard-rmmod --json $mod > \$VM_OUT/rm.json 2> \$VM_OUT/rm.err
 echo \$? > \$VM_OUT/rm.rc
 sync
@@ -108,7 +108,7 @@ second_boot() {
 STATE_DIR=\$VM_OUT/state
 mkdir -p \$MG_WORK
 start_daemon || exit 99
-insmod $build/modules/$mod.ko $args
+insmod \$MODS/$mod.ko $args
 $build/modguard-rmmod $mod > \$VM_OUT/rm2.out 2>&1
 echo \$? > \$VM_OUT/rm2.rc
 grep -q '^$mod ' /proc/modules && echo loaded > \$VM_OUT/still

@@ -46,9 +46,9 @@ result() {
 }
 
 for f in "$build/modguardd" "$build/modguard-rmmod" \
-	"$build/modules/mg_nofops_reader.ko"; do
+	"$build/modules/$(tools/vm-run --print-kernel)/mg_nofops_reader.ko"; do
 	if [ ! -e "$f" ]; then
-		echo "not ok - stress: $f is missing (make; tests/modules/build.sh $build/modules)"
+		echo "not ok - stress: $f is missing (make all modules)"
 		exit 1
 	fi
 done
