@@ -12,7 +12,7 @@
 
 static char tmp[] = "/tmp/mg-preflight-XXXXXX";
 static char modules[PATH_MAX], btf[PATH_MAX], status[PATH_MAX],
-	kallsyms[PATH_MAX];
+	kallsyms[PATH_MAX], kprobe_pmu[PATH_MAX], lockdown[PATH_MAX];
 
 static void put(const char *path, const char *text)
 {
@@ -44,6 +44,10 @@ static struct mg_preflight fixture(void)
 	snprintf(btf, sizeof(btf), "%s/vmlinux", tmp);
 	snprintf(status, sizeof(status), "%s/status", tmp);
 	snprintf(kallsyms, sizeof(kallsyms), "%s/kallsyms", tmp);
+	snprintf(kprobe_pmu, sizeof(kprobe_pmu), "%s/kprobe", tmp);
+	put(kprobe_pmu, "");
+	snprintf(lockdown, sizeof(lockdown), "%s/lockdown", tmp);
+	put(lockdown, "none [integrity] confidentiality\n");
 	put(modules, "mg_tidy 16384 0 - Live 0xffffffffc0a00000\n");
 	put(btf, "");
 	caps("000001ffffffffff");
@@ -53,6 +57,9 @@ static struct mg_preflight fixture(void)
 	return (struct mg_preflight){
 		.proc_modules = modules,
 		.btf_vmlinux = btf,
+		.kprobe_pmu = kprobe_pmu,
+		.lockdown = lockdown,
+		.release = "6.1.0-57-amd64",
 		.proc_status = status,
 		.kallsyms = kallsyms,
 		.pin_dir = NULL,
@@ -107,6 +114,70 @@ static void t_no_btf(void)
 	CHECK_INT(mg_preflight(&p, why, sizeof(why)), -ENOENT);
 	CHECK_HAS(why, "no BTF");
 	CHECK_HAS(why, btf);
+}
+
+static void t_too_old(void)
+{
+	static const struct {
+		const char *release;
+		int err;
+	} cases[] = {
+		{ "5.10.0-28-amd64", -ENOTSUP }, { "6.0.12-1-amd64", -ENOTSUP },
+		{ "4.19.0", -ENOTSUP },		 { "6.1.0-57-amd64", 0 },
+		{ "6.1.0-57-rt-amd64", 0 },	 { "6.12.117+deb12-amd64", 0 },
+		{ "7.0.0", 0 },			 { "10.2", 0 },
+		/* not a version: the loader will say what it lacks */
+		{ "custom", 0 },
+	};
+	struct mg_preflight p = fixture();
+	char why[512];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		p.release = cases[i].release;
+		CHECK_INT(mg_preflight(&p, why, sizeof(why)), cases[i].err);
+		if (cases[i].err) {
+			CHECK_HAS(why, cases[i].release);
+			CHECK_HAS(why, "needs Linux 6.1 or newer");
+			CHECK(!strchr(why, '\n'));
+		}
+	}
+	/* older and without BTF: the version is named, it is the cause */
+	p.release = "5.4.0";
+	unlink(btf);
+	CHECK_INT(mg_preflight(&p, why, sizeof(why)), -ENOTSUP);
+	CHECK_HAS(why, "5.4.0");
+}
+
+static void t_no_kprobes(void)
+{
+	struct mg_preflight p = fixture();
+	char why[512];
+
+	unlink(kprobe_pmu);
+	caps("0000000000000000");
+	CHECK_INT(mg_preflight(&p, why, sizeof(why)), -ENOSYS);
+	CHECK_HAS(why, "no kprobes");
+	CHECK_HAS(why, kprobe_pmu);
+	CHECK_HAS(why, "CONFIG_KPROBES=y");
+	CHECK(!strchr(why, '\n'));
+}
+
+static void t_lockdown(void)
+{
+	struct mg_preflight p = fixture();
+	char why[512];
+
+	/* integrity (the fixture) and none are fine, and so is no file */
+	put(lockdown, "[none] integrity confidentiality\n");
+	CHECK_INT(mg_preflight(&p, why, sizeof(why)), 0);
+	unlink(lockdown);
+	CHECK_INT(mg_preflight(&p, why, sizeof(why)), 0);
+	put(lockdown, "none integrity [confidentiality]\n");
+	CHECK_INT(mg_preflight(&p, why, sizeof(why)), -EPERM);
+	CHECK_HAS(why, "lockdown is in confidentiality mode");
+	CHECK_HAS(why, lockdown);
+	CHECK_HAS(why, "kprobes");
+	CHECK(!strchr(why, '\n'));
 }
 
 static void t_caps(void)
@@ -218,6 +289,9 @@ int main(void)
 	RUN(t_all_there);
 	RUN(t_no_modules_first);
 	RUN(t_no_btf);
+	RUN(t_too_old);
+	RUN(t_no_kprobes);
+	RUN(t_lockdown);
 	RUN(t_caps);
 	RUN(t_kallsyms_hidden);
 	RUN(t_status_unreadable);

@@ -182,6 +182,9 @@ int main(int argc, char **argv)
 	pf = (struct mg_preflight){
 		.proc_modules = d.proc_modules,
 		.btf_vmlinux = MG_BTF_VMLINUX,
+		.kprobe_pmu = MG_KPROBE_PMU,
+		.lockdown = MG_LOCKDOWN,
+		.release = NULL,
 		.proc_status = MG_PROC_SELF_STATUS,
 		.kallsyms = d.kallsyms_path,
 		.pin_dir = pin_dir,

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/utsname.h>
 
 #include <linux/capability.h>
 #include <linux/magic.h>
@@ -127,8 +128,36 @@ static int check_bpffs(const char *pin_dir, char *why, size_t len)
 	return -ENOTSUP;
 }
 
+/* is release ("6.1.0-57-amd64") older than MG_MIN_KERNEL_*?  */
+static int too_old(const char *release)
+{
+	unsigned int major, minor;
+
+	if (sscanf(release, "%u.%u", &major, &minor) != 2)
+		return 0; /* unparsable: let the loader find out */
+	return major < MG_MIN_KERNEL_MAJOR ||
+	       (major == MG_MIN_KERNEL_MAJOR && minor < MG_MIN_KERNEL_MINOR);
+}
+
+/* is kernel lockdown in confidentiality mode ("... [confidentiality]")? */
+static int confidential(const char *lockdown)
+{
+	char line[128];
+	FILE *f = lockdown ? fopen(lockdown, "re") : NULL;
+	int yes = 0;
+
+	if (!f)
+		return 0; /* no lockdown LSM, or securityfs not mounted */
+	if (fgets(line, sizeof(line), f))
+		yes = strstr(line, "[confidentiality]") != NULL;
+	fclose(f);
+	return yes;
+}
+
 int mg_preflight(const struct mg_preflight *p, char *why, size_t len)
 {
+	const char *release = p->release;
+	struct utsname u;
 	int err;
 
 	if (len)
@@ -139,11 +168,34 @@ int mg_preflight(const struct mg_preflight *p, char *why, size_t len)
 			 p->proc_modules);
 		return -ENOSYS;
 	}
+	if (!release)
+		release = uname(&u) ? "" : u.release;
+	if (too_old(release)) {
+		snprintf(why, len, "this kernel is %s: modguard needs Linux "
+			 "%d.%d or newer", release, MG_MIN_KERNEL_MAJOR,
+			 MG_MIN_KERNEL_MINOR);
+		return -ENOTSUP;
+	}
 	if (absent(p->btf_vmlinux)) {
 		snprintf(why, len, "this kernel has no BTF (%s is absent): "
 			 "modguard's CO-RE programs need CONFIG_DEBUG_INFO_BTF=y",
 			 p->btf_vmlinux);
 		return -ENOENT;
+	}
+	if (p->kprobe_pmu && absent(p->kprobe_pmu)) {
+		snprintf(why, len, "this kernel has no kprobes (%s is absent): "
+			 "modguard's probes on registrations and on owner-less "
+			 "file operations need CONFIG_KPROBES=y and "
+			 "CONFIG_KPROBE_EVENTS=y", p->kprobe_pmu);
+		return -ENOSYS;
+	}
+	if (confidential(p->lockdown)) {
+		snprintf(why, len, "kernel lockdown is in confidentiality mode "
+			 "(%s): it forbids the kprobes and the BPF reads of kernel "
+			 "memory that modguard's tracking is made of; boot with "
+			 "lockdown=integrity (what Secure Boot gives) or none",
+			 p->lockdown);
+		return -EPERM;
 	}
 	err = check_caps(p, why, len);
 	if (!err && p->pin_dir)
