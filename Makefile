@@ -174,10 +174,10 @@ deps:
 # one folder per kernel: $(OUT)/modules/VERSION
 modules:
 	$(call msg,KBUILD,$(OUT)/modules/$(or $(KERNEL),6.1))
-	$(Q)tests/modules/build.sh $(OUT)/modules
+	$(Q)+tests/modules/build.sh $(OUT)/modules
 
 test-modules: modules
-	$(Q)for k in $(EXTRA_KERNELS); do \
+	$(Q)+for k in $(EXTRA_KERNELS); do \
 		echo "  KBUILD   $(OUT)/modules/$$k"; \
 		VM_KERNEL=$$k tests/modules/build.sh $(OUT)/modules || exit; \
 	done

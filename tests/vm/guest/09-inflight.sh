@@ -21,8 +21,10 @@ report_to() { "$MODGUARD" report --json mg_nofops_reader > "$1" 2>/dev/null; }
 
 # 1. a reader asleep inside read(): counted, and no return trampoline
 insmod "$MODS/mg_nofops_reader.ko" sleep_ms=60000 interruptible=1
-# modguardd attaches it once it has read the registration event
-entry_probe() { grep -Eq '^[0-9a-f]+ +k +mg_nofops_reader_read\+0x0' "$KPROBES"; }
+# modguardd attaches it once it has read the registration event; the
+# kernel puts a probe on a function's first byte after its ENDBR where
+# there is one (6.12's CONFIG_X86_KERNEL_IBT=y): +0x4 there
+entry_probe() { grep -Eq '^[0-9a-f]+ +k +mg_nofops_reader_read\+0x[04] ' "$KPROBES"; }
 wait_for 100 entry_probe
 check "the entry probe is on the owner-less read() (kprobes/list)" entry_probe
 cat "$DEV" > /dev/null & rd=$!

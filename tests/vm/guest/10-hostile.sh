@@ -127,7 +127,8 @@ expect_rc 0 "then modguard-rmmod unloads it (exit 0)" "$RMMOD_G" -t 20 mg_tidy
 DEV=/dev/mg_nofops_reader
 KPROBES=/sys/kernel/debug/kprobes/list
 insmod "$MODS/mg_nofops_reader.ko" sleep_ms=60000 interruptible=1
-entry_probe() { grep -Eq '^[0-9a-f]+ +k +mg_nofops_reader_read\+0x0' "$KPROBES"; }
+# (+0x4 past an ENDBR: 6.12's CONFIG_X86_KERNEL_IBT=y, see 09-inflight.sh)
+entry_probe() { grep -Eq '^[0-9a-f]+ +k +mg_nofops_reader_read\+0x[04] ' "$KPROBES"; }
 wait_for 100 entry_probe
 cat "$DEV" > /dev/null & rd=$!
 wait_for 100 sh -c "grep -q mg_nofops_reader_read /proc/$rd/stack"
