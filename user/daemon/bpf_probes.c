@@ -111,7 +111,11 @@ int mg_bpf_watch_entry(struct mg_bpf *b, uint64_t mod, uint64_t func)
 	/*
 	 * By address (no name: module functions often share names); a kprobe
 	 * takes no module reference, unlike fentry, and no return probe: see
-	 * bpf/inflight.bpf.c.
+	 * bpf/inflight.bpf.c.  Not kprobe.multi either, although 6.12 has it
+	 * and it would attach many at once: from 6.2 on its link takes a
+	 * reference on the module of every address for as long as it lives
+	 * (bpf_kprobe_multi_link_attach(), get_modules_for_addrs()), which
+	 * would pin the very module we watch.
 	 */
 	link = bpf_program__attach_kprobe_opts(b->skel->progs.mg_entry, NULL,
 					       &eopts);
