@@ -48,10 +48,11 @@ exercise() {
 
 # block, network, filesystems, drivers, crypto; btrfs for its exit's
 # rcu_barrier() (the unloading task sleeps in it while scans run; its end
-# is the module_free of the same thread, bpf/registrations.bpf.c)
-for m in loop brd zram nbd dummy veth bridge tun tcp_bbr \
+# is the module_free of the same thread, bpf/registrations.bpf.c).
+# MG_STOCK_MODULES: another list (tests/vm/host/lockdown.sh takes a few)
+for m in ${MG_STOCK_MODULES:-loop brd zram nbd dummy veth bridge tun tcp_bbr \
 	btrfs vfat squashfs fuse overlay snd_dummy e1000 virtio_net \
-	sha3_generic; do
+	sha3_generic}; do
 	if ! modprobe "$m" 2>"$MG_WORK/modprobe.err"; then
 		echo "# skip $m: $(cat "$MG_WORK/modprobe.err")"
 		continue
