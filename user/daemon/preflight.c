@@ -16,6 +16,7 @@
 #include <linux/magic.h>
 
 #include "caps.h"
+#include "fsutil.h"
 #include "preflight.h"
 
 static int absent(const char *path)
@@ -139,19 +140,16 @@ static int too_old(const char *release)
 	       (major == MG_MIN_KERNEL_MAJOR && minor < MG_MIN_KERNEL_MINOR);
 }
 
-/* is kernel lockdown in confidentiality mode ("... [confidentiality]")? */
+/*
+ * Is kernel lockdown in confidentiality mode ("... [confidentiality]")?
+ * No file: no lockdown LSM, or securityfs is not mounted.
+ */
 static int confidential(const char *lockdown)
 {
 	char line[128];
-	FILE *f = lockdown ? fopen(lockdown, "re") : NULL;
-	int yes = 0;
 
-	if (!f)
-		return 0; /* no lockdown LSM, or securityfs not mounted */
-	if (fgets(line, sizeof(line), f))
-		yes = strstr(line, "[confidentiality]") != NULL;
-	fclose(f);
-	return yes;
+	return lockdown && !mg_read_first_line(lockdown, line, sizeof(line)) &&
+	       strstr(line, "[confidentiality]");
 }
 
 int mg_preflight(const struct mg_preflight *p, char *why, size_t len)
