@@ -18,6 +18,7 @@
 #include "event_loop.h"
 #include "fixtures/fixtures.h"
 #include "guarded_unload.h"
+#include "module_symbols.h"
 #include "server.h"
 #include "stubs/bpf_stub.h"
 #include "check.h"
@@ -32,8 +33,10 @@ static void events_are_counted_and_applied(void)
 	fx_load_buggy(&fx, 0, "-");
 	CHECK_INT(fx.d.events, 1);
 	CHECK(mg_table_find(&fx.d.table, FX_MOD) != NULL);
-	/* its build and symbols are read while it is there */
+	/* its build is read while it is there, its symbols after the batch */
 	CHECK_STR(mg_table_find(&fx.d.table, FX_MOD)->build, "SRC1");
+	CHECK(mg_table_find(&fx.d.table, FX_MOD)->syms_pending);
+	mg_module_symbols_read_pending(&fx.d);
 	CHECK(mg_table_find(&fx.d.table, FX_MOD)->syms.loaded);
 	/* an event of no module the table knows is still counted */
 	e = fx_ev(MG_EV_REF_GET, 0x4242, NULL, 2);
@@ -44,6 +47,72 @@ static void events_are_counted_and_applied(void)
 	fx_event(&fx, &e);
 	CHECK_INT(fx.d.rescan_needed, 1);
 	fx_fini(&fx);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = calloc(1, 1 << 16);
+
+	CHECK(f && buf);
+	fread(buf, 1, (1 << 16) - 1, f);
+	fclose(f);
+	return buf;
+}
+
+/*
+ * A burst of loads costs one pass over kallsyms, not one per module: the
+ * loads read nothing (kallsyms is away while they come), and the next
+ * batch fills every table.  A module freed while pending is named in its
+ * record all the same (whatever formats an address reads what is pending).
+ */
+static void loads_share_one_kallsyms_pass(void)
+{
+	struct mg_module *a, *b;
+	char name[160], *ksyms;
+
+	fx_init(&fx);
+	ksyms = slurp(fx.kallsyms);
+	CHECK_INT(unlink(fx.kallsyms), 0);
+	fx_load_buggy(&fx, 0, "-");
+	fx_load(&fx, "mg_other", FX_MOD2, FX_TEXT2, FX_TEXT2_SIZE, 0);
+	a = mg_table_find(&fx.d.table, FX_MOD);
+	b = mg_table_find(&fx.d.table, FX_MOD2);
+	CHECK(a->syms_pending && b->syms_pending);
+	CHECK(!a->syms.loaded && !b->syms.loaded);
+	fx_write(&fx, "proc/kallsyms", ksyms);
+	mg_module_symbols_read_pending(&fx.d);
+	CHECK(!a->syms_pending && !b->syms_pending);
+	CHECK_INT(a->syms.n, 7);
+	CHECK_INT(b->syms.n, 1);
+	CHECK_INT(mg_symtab_format(&b->syms, FX_FN2 + 4, 0x100, name,
+				   sizeof(name)), 0);
+	CHECK_STR(name, "mg_other_fn+0x4");
+	/* nothing pending: no pass at all */
+	CHECK_INT(unlink(fx.kallsyms), 0);
+	mg_module_symbols_read_pending(&fx.d);
+	fx_fini(&fx);
+
+	/* loaded and freed in one batch: named from what could be read */
+	fx_init(&fx);
+	fx_load_buggy(&fx, 0, "-");
+	CHECK(mg_table_find(&fx.d.table, FX_MOD)->syms_pending);
+	fx_arm_timer(FX_OBJ_TIMER);
+	mg_stub_mark_left(FX_MOD);
+	fx_module_free(&fx, FX_MOD, 4001, "rmmod");
+	{
+		struct mg_unload_record *recs;
+		size_t n = fx_records(&fx, &recs);
+
+		CHECK_INT(n, 1);
+		if (n == 1 && recs[0].nrefs == 1)
+			CHECK_STR(recs[0].refs[0].function,
+				  "mg_buggy_timer_fn+0x0");
+		else
+			CHECK(!"one record with one ref");
+	}
+	fx_fini(&fx);
+	free(ksyms);
 }
 
 static void entry_points_are_watched_when_enforcing(void)
@@ -213,6 +282,7 @@ static void deadlines_fire_whatever_clients_do(void)
 int main(void)
 {
 	RUN(events_are_counted_and_applied);
+	RUN(loads_share_one_kallsyms_pass);
 	RUN(entry_points_are_watched_when_enforcing);
 	RUN(loop_answers_ignores_sighup_stops_on_sigterm);
 	RUN(ring_wakes_the_loop);

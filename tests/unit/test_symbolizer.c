@@ -123,6 +123,27 @@ static void many_modules_in_one_pass(void)
 	CHECK_INT(mg_symtab_format(&tabs[1], FX_FN2 + 2, 0x100, buf,
 				   sizeof(buf)), 0);
 	CHECK_STR(buf, "mg_other_fn+0x2");
+	mg_symtab_free(&tabs[0]);
+	mg_symtab_free(&tabs[1]);
+
+	/*
+	 * A second run of a module's symbols (ftrace keeps its freed init
+	 * functions, listed after every module) adds to the first
+	 */
+	fx_write(&fx, "proc/kallsyms",
+		 "ffffffffc0000000 t mg_buggy_read\t[mg_buggy]\n"
+		 "ffffffffc0000100 t mg_buggy_timer_fn\t[mg_buggy]\n"
+		 "ffffffffc0100010 t mg_other_fn\t[mg_other]\n"
+		 "ffffffffc0200000 T mg_buggy_init\t[mg_buggy]\n"
+		 "ffffffffc0214000 t ftrace_trampoline\t[__builtin__ftrace]\n");
+	CHECK_INT(mg_symtab_load_modules(fx.kallsyms, find, NULL), 0);
+	CHECK_INT(tabs[0].n, 3);
+	mg_symtab_sort(&tabs[0]);
+	CHECK_INT(mg_symtab_format(&tabs[0], FX_FN_TIMER + 4, 0x100, buf,
+				   sizeof(buf)), 0);
+	CHECK_STR(buf, "mg_buggy_timer_fn+0x4");
+	mg_symtab_free(&tabs[0]);
+	mg_symtab_free(&tabs[1]);
 	fx_fini(&fx);
 }
 

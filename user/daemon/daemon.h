@@ -42,6 +42,7 @@ struct mg_daemon {
 	struct mg_module_table table;
 	struct mg_symtab ksyms; /* core kernel text */
 	struct mg_symcache symcache; /* module symbols by build */
+	int syms_pending; /* a module's symbols wait to be read */
 	int listen_fd;
 	int epoll_fd;	     /* the one event loop (event_loop.c) */
 	int server_timer_fd; /* request and reply deadlines (server.c) */

@@ -17,6 +17,7 @@
 #include "kernel_view.h"
 #include "log.h"
 #include "resync.h"
+#include "module_symbols.h"
 #include "server.h"
 
 void mg_daemon_on_event(const struct mg_event *e, void *ctx)
@@ -37,18 +38,7 @@ void mg_daemon_on_event(const struct mg_event *e, void *ctx)
 		if (!m->build[0])
 			mg_kmod_build_id(d->sys_module, m->name, m->build,
 					 sizeof(m->build));
-		/*
-		 * read its symbols now: after its exit they are gone (from
-		 * the last load of the same build if there was one: all of
-		 * kallsyms is a long read)
-		 */
-		if (e->type == MG_EV_MODULE_LOAD && !m->syms.loaded &&
-		    mg_symcache_get(&d->symcache, m->name, m->build,
-				    m->text_start, &m->syms) &&
-		    !mg_symtab_load(&m->syms, d->kallsyms_path, m->name))
-			mg_symcache_put(&d->symcache, m->name, m->build,
-					m->text_start, m->init_start,
-					m->init_size, &m->syms);
+		mg_module_symbols_seen(d, m);
 		mg_dbg("module %s seen, text %d bytes", m->name,
 		       (int)m->text_size);
 		break;
@@ -121,6 +111,8 @@ int mg_event_loop_once(struct mg_daemon *d, int sfd, int timeout_ms)
 	/* events first: an answer must reflect everything seen so far */
 	if (d->bpf)
 		mg_bpf_consume(d->bpf);
+	/* the symbols of the modules those events loaded, in one pass */
+	mg_module_symbols_read_pending(d);
 	for (int i = 0; i < n; i++) {
 		struct mg_source *src = evs[i].data.ptr;
 

@@ -24,6 +24,7 @@
 #include "intents.h"
 #include "kernel_view.h"
 #include "log.h"
+#include "module_symbols.h"
 #include "outcome.h"
 #include "parse.h"
 #include "preflight.h"
@@ -68,13 +69,6 @@ static void usage(FILE *f)
 "3 could not start (no module support, BTF, capabilities or bpffs; BPF\n"
 "load/attach, socket, state dir): one line says why, and nothing is left\n"
 "behind when a check before the start fails.\n");
-}
-
-static struct mg_symtab *preloaded_symtab(const char *module, void *ctx)
-{
-	struct mg_module *m = mg_table_find_name(ctx, module);
-
-	return m && !m->syms.loaded && m->state != MG_MOD_GONE ? &m->syms : NULL;
 }
 
 int main(int argc, char **argv)
@@ -238,9 +232,7 @@ int main(int argc, char **argv)
 	 * the symbols of modules loaded before us, in one pass: they must be
 	 * read while the modules exist, to name what they leave behind
 	 */
-	mg_symtab_load_modules(d.kallsyms_path, preloaded_symtab, &d.table);
-	for (size_t i = 0; i < d.table.n; i++)
-		mg_symtab_sort(&d.table.mods[i]->syms);
+	mg_module_symbols_read_pending(&d);
 	/* who is inside what right now: the enforcement's starting picture */
 	mg_daemon_rescan(&d);
 	d.attached = 1;

@@ -40,7 +40,8 @@ struct mg_module {
 	char build[96];	       /* build identity, read when first seen */
 	char record[96];       /* id of the stale record written for it */
 
-	struct mg_symtab syms; /* its text symbols, read when first needed */
+	struct mg_symtab syms; /* its text symbols (module_symbols.h) */
+	bool syms_pending;     /* to be read in the next batch */
 
 	struct mg_holder *holders; /* outstanding, oldest first */
 	size_t nholders, holders_cap;

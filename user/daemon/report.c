@@ -8,6 +8,7 @@
 
 #include "kernel_view.h"
 #include "log.h"
+#include "module_symbols.h"
 #include "proto.h"
 #include "report.h"
 
@@ -26,6 +27,8 @@ void mg_format_addr(struct mg_daemon *d, uint64_t addr, int show_addrs,
 		snprintf(buf, len, "-");
 		return;
 	}
+	if (m && m->syms_pending)
+		mg_module_symbols_read_pending(d);
 	if (!t->loaded) {
 		err = mg_symtab_load(t, d->kallsyms_path, m ? m->name : NULL);
 		if (err)

@@ -106,14 +106,16 @@ static int load_module_one(const struct mg_ksym *s, void *ctx)
 
 	if (!s->module || !mg_ksym_is_text(s))
 		return 0;
-	/* kallsyms lists a module's symbols together: look up once */
+	/*
+	 * kallsyms lists a module's symbols in a run: look up once a run.
+	 * Not only one run: ftrace's copies of freed init functions come
+	 * after all modules, so a table is added to, never restarted.
+	 */
 	if (strcmp(s->module, l->last)) {
 		snprintf(l->last, sizeof(l->last), "%s", s->module);
 		l->t = l->find(s->module, l->ctx);
-		if (l->t) {
-			mg_symtab_free(l->t);
+		if (l->t)
 			l->t->loaded = 1;
-		}
 	}
 	return l->t ? symtab_add(l->t, s->addr, s->name) : 0;
 }

@@ -36,9 +36,10 @@ void mg_symtab_free(struct mg_symtab *t);
 int mg_symtab_copy(struct mg_symtab *dst, const struct mg_symtab *src,
 		   uint64_t delta, uint64_t skip_lo, uint64_t skip_hi);
 /*
- * One pass over path for many modules at once (those loaded before us):
- * find(module, ctx) returns the table to fill, or NULL to skip a module.
- * Every table returned is marked loaded, not sorted.  Returns 0 or -errno.
+ * One pass over path for many modules at once: find(module, ctx) returns
+ * the table to add that module's symbols to (empty it first), or NULL to
+ * skip it.  Every table returned is marked loaded, not sorted.  Returns 0
+ * or -errno.
  */
 int mg_symtab_load_modules(const char *path,
 			   struct mg_symtab *(*find)(const char *module, void *ctx),
