@@ -52,6 +52,10 @@ static void refs_as_summaries(void)
 	CHECK_STR(rec.refs[3].function, "mg_buggy_timer_fn+0x0");
 	CHECK_STR(rec.refs[3].site, "init_module+0x3c");
 	CHECK_STR(rec.refs[3].note, "");
+	/* what the exit should have called, next to where it was armed */
+	CHECK_STR(rec.refs[3].hint,
+		  "del_timer_sync() (timer_shutdown_sync() since 6.2)");
+	CHECK_STR(rec.refs[0].hint, "");
 	CHECK_STR(rec.refs[9].function, "owner-less file operations");
 	CHECK_INT(rec.refs[9].pid, 406);
 	/* no pid: 0 */

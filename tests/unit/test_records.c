@@ -248,7 +248,9 @@ static void t_roundtrip(void)
 		refs[i].pid = 100u + (uint32_t)i;
 		snprintf(refs[i].comm, sizeof(refs[i].comm), "kworker/%c:1", (char)('0' + i));
 		snprintf(refs[i].note, sizeof(refs[i].note), "%s", odd);
+		snprintf(refs[i].hint, sizeof(refs[i].hint), "del_timer_sync()");
 	}
+	refs[0].hint[0] = '\0'; /* as records written before hints were */
 	refs[2].pid = UINT32_MAX;
 	refs[1].note[0] = '\0';
 	r.refs = refs;
@@ -302,6 +304,7 @@ static void t_roundtrip(void)
 			CHECK_U64(l->refs[i].pid, refs[i].pid);
 			CHECK_STR(l->refs[i].comm, refs[i].comm);
 			CHECK_STR(l->refs[i].note, refs[i].note);
+			CHECK_STR(l->refs[i].hint, refs[i].hint);
 		}
 	}
 	mg_records_free(recs, n);

@@ -61,38 +61,46 @@ static void exact_lines_with_addresses(void)
 		  "ref kind=file function=mg_buggy_open+0x0 pid=300 tid=300 "
 		  "comm=reader device=10:57 since=105.000 "
 		  "note=open%20on%20a%20device%20registered%20without%20.owner:"
-		  "%20its%20next%20call%20enters%20the%20module");
+		  "%20its%20next%20call%20enters%20the%20module "
+		  "hint=set%20.owner%20%3D%20THIS_MODULE,%20and%20misc_deregister%28%29,%20cdev_del%28%29%20or%20proc_remove%28%29%20at%20exit");
 	CHECK_STR(LINE(4),
 		  "ref kind=timer function=mg_buggy_timer_fn+0x0 "
 		  "site=init_module+0x3c pid=150 comm=insmod since=101.000 "
-		  "expires_jiffies=4295000000 object=0xffff888000100000");
+		  "expires_jiffies=4295000000 object=0xffff888000100000 "
+		  "hint=del_timer_sync%28%29%20%28timer_shutdown_sync%28%29%20since%206.2%29");
 	CHECK_STR(LINE(5),
 		  "ref kind=hrtimer function=mg_buggy_hrtimer_fn+0x0 "
 		  "site=mg_buggy_read+0x8 pid=150 comm=insmod since=102.000 "
-		  "expires_ns=5000000000 object=0xffff888000200000");
+		  "expires_ns=5000000000 object=0xffff888000200000 "
+		  "hint=hrtimer_cancel%28%29");
 	CHECK_STR(LINE(6),
 		  "ref kind=work function=mg_buggy_work_fn+0x0 "
 		  "site=mg_buggy_read+0x18 pid=150 comm=insmod since=103.000 "
 		  "object=0xffff888000300000 "
-		  "note=delayed%20work,%20its%20timer%20pending");
+		  "note=delayed%20work,%20its%20timer%20pending "
+		  "hint=cancel_delayed_work_sync%28%29");
 	CHECK_STR(LINE(9),
 		  "ref kind=kthread function=mg_buggy_thread+0x30 pid=400 "
 		  "tid=400 comm=mg_buggy_kt threadfn=mg_buggy_thread+0x0 "
+		  "hint=kthread_stop%28%29 "
 		  "stack=msleep+0x29%3Bmg_buggy_thread+0x30%3Bkthread+0x100");
 	CHECK_STR(LINE(11),
 		  "ref kind=task function=mg_buggy_read+0x10 pid=402 tid=402 "
 		  "comm=cat note=a%20caller%20inside%20the%20module%27s%20text "
+		  "hint=an%20.owner%20%3D%20THIS_MODULE%20on%20the%20ops%20it%20came%20through%20%28or%20try_module_get%28%29/module_put%28%29%20around%20the%20call%29 "
 		  "stack=msleep+0x29%3Bmg_buggy_read+0x10%3Bvfs_read+0xa2");
 	CHECK_STR(LINE(14),
 		  "ref kind=task function=owner-less%20file%20operations "
 		  "pid=406 tid=406 comm=reader2 since=106.000 "
 		  "note=inside%20an%20owner-less%20fops%20function:%20counted"
 		  "%20from%20its%20entry%20until%20the%20thread%20returns%20to"
-		  "%20user%20space");
+		  "%20user%20space "
+		  "hint=an%20.owner%20%3D%20THIS_MODULE%20on%20the%20ops%20it%20came%20through%20%28or%20try_module_get%28%29/module_put%28%29%20around%20the%20call%29");
 	CHECK_STR(LINE(15),
 		  "ref kind=task function=owner-less%20file%20operations "
 		  "count=2 note=callers%20inside%20an%20owner-less%20fops"
-		  "%20function,%20counted%20by%20its%20kprobes");
+		  "%20function,%20counted%20by%20its%20kprobes "
+		  "hint=an%20.owner%20%3D%20THIS_MODULE%20on%20the%20ops%20it%20came%20through%20%28or%20try_module_get%28%29/module_put%28%29%20around%20the%20call%29");
 	CHECK_STR(LINE(16),
 		  "ref kind=holder function=unattributed count=1 "
 		  "note=taken%20where%20modguard%20could%20not%20see%20it");
@@ -111,12 +119,12 @@ static void field_order(void)
 	fx_everything(&fx);
 	l = lines_of(encode("mg_buggy", 1), &n);
 	CHECK_STR(fx_keys(&fx, LINE(7)),
-		  "ref kind function site pid comm since object note");
+		  "ref kind function site pid comm since object note hint");
 	CHECK_STR(fx_keys(&fx, LINE(8)),
-		  "ref kind function site pid comm since object note");
+		  "ref kind function site pid comm since object note hint");
 	CHECK_STR(fx_field(&fx, LINE(7), "site"), "init_module+0x50");
 	CHECK_STR(fx_field(&fx, LINE(8), "kind"), "rcu");
-	CHECK_STR(fx_keys(&fx, LINE(10)), "ref kind function pid tid comm note stack");
+	CHECK_STR(fx_keys(&fx, LINE(10)), "ref kind function pid tid comm note hint stack");
 	CHECK_STR(fx_field(&fx, LINE(10), "function"), "mg_buggy_work_fn+0x8");
 	CHECK_STR(fx_field(&fx, LINE(10), "stack"), "mg_buggy_work_fn+0x8");
 	CHECK_STR(fx_keys(&fx, LINE(12)), "ref kind function pid tid comm note stack");
@@ -151,9 +159,10 @@ static void addresses_hidden(void)
 	CHECK_STR(LINE(4),
 		  "ref kind=timer function=mg_buggy_timer_fn+0x0 "
 		  "site=init_module+0x3c pid=150 comm=insmod since=101.000 "
-		  "expires_jiffies=4295000000");
+		  "expires_jiffies=4295000000 "
+		  "hint=del_timer_sync%28%29%20%28timer_shutdown_sync%28%29%20since%206.2%29");
 	CHECK_STR(fx_keys(&fx, LINE(6)),
-		  "ref kind function site pid comm since note");
+		  "ref kind function site pid comm since note hint");
 	/* symbols are shown to everyone */
 	CHECK_STR(fx_field(&fx, LINE(11), "function"), "mg_buggy_read+0x10");
 	fx_fini(&fx);
@@ -215,7 +224,8 @@ static void gone_module(void)
 	CHECK_STR(LINE(1),
 		  "ref kind=timer function=mg_buggy_timer_fn+0x0 "
 		  "site=init_module+0x3c pid=150 comm=insmod since=101.000 "
-		  "expires_jiffies=4295000000 object=0xffff888000100000");
+		  "expires_jiffies=4295000000 object=0xffff888000100000 "
+		  "hint=del_timer_sync%28%29%20%28timer_shutdown_sync%28%29%20since%206.2%29");
 	/* its symbols outlive it */
 	l = lines_of(report_module("mg_buggy", 0, &err), &n);
 	CHECK_STR(fx_field(&fx, LINE(1), "function"), "mg_buggy_timer_fn+0x0");

@@ -112,6 +112,30 @@ const char *mg_kind_name(uint32_t kind)
 	return kind < MG_KIND_MAX ? kind_names[kind] : "unknown";
 }
 
+/*
+ * What the module's exit should have called for a ledger entry of this
+ * kind, for the developer reading a stale unload (delayed work and
+ * owner-less registrations have their own).
+ */
+static const char *const kind_hints[MG_KIND_MAX] = {
+	[MG_KIND_TIMER] = "del_timer_sync() (timer_shutdown_sync() since 6.2)",
+	[MG_KIND_HRTIMER] = "hrtimer_cancel()",
+	[MG_KIND_WORK] = "cancel_work_sync(), or flush/destroy_workqueue()",
+	[MG_KIND_TASKLET] = "tasklet_kill()",
+	[MG_KIND_RCU] = "rcu_barrier() after the last call_rcu()",
+	[MG_KIND_NOTIFIER] = "the unregister matching its register "
+			     "(e.g. unregister_reboot_notifier())",
+	[MG_KIND_FOPS] = "set .owner = THIS_MODULE, and misc_deregister(), "
+			 "cdev_del() or proc_remove() at exit",
+};
+
+const char *mg_kind_hint(uint32_t kind, uint32_t flags)
+{
+	if (kind == MG_KIND_WORK && (flags & MG_ARMF_DWORK))
+		return "cancel_delayed_work_sync()";
+	return kind < MG_KIND_MAX ? kind_hints[kind] : NULL;
+}
+
 /* one ledger entry: a callback or registration pointing into the module */
 static void armed_ref(struct mg_evidence *ev, uint64_t obj,
 		      const struct mg_armed_info *a)
@@ -128,6 +152,7 @@ static void armed_ref(struct mg_evidence *ev, uint64_t obj,
 	r->object = obj;
 	r->has = MG_REF_PID | MG_REF_SINCE | MG_REF_OBJECT |
 		 (a->flags & MG_ARMF_SITE_INIT ? MG_REF_SITE_INIT : MG_REF_SITE);
+	r->hint = mg_kind_hint(a->kind, a->flags);
 	if (a->kind == MG_KIND_TIMER || a->kind == MG_KIND_HRTIMER) {
 		r->expires = a->expires;
 		r->expires_unit = a->kind == MG_KIND_TIMER ? MG_EXPIRES_JIFFIES
@@ -169,6 +194,10 @@ static size_t armed(struct mg_daemon *d, struct mg_evidence *ev,
 	free(infos);
 	return count;
 }
+
+/* a caller the kernel did not count: the fix is to make it count */
+#define TASK_HINT "an .owner = THIS_MODULE on the ops it came through " \
+		  "(or try_module_get()/module_put() around the call)"
 
 static const char *task_note(const struct mg_task_record *t,
 			     enum mg_task_class c)
@@ -243,6 +272,12 @@ static void tasks(struct mg_daemon *d, struct mg_evidence *ev,
 		note = task_note(t, c);
 		if (note)
 			set_note(ev, r, note);
+		if (c == MG_TASK_OWN_KTHREAD)
+			r->hint = "kthread_stop()";
+		else if (c == MG_TASK_WORKER)
+			r->hint = mg_kind_hint(MG_KIND_WORK, 0);
+		else if (c == MG_TASK_FOREIGN)
+			r->hint = TASK_HINT;
 		r->nstack = t->nstack < MG_STACK_DEPTH ? t->nstack : MG_STACK_DEPTH;
 		memcpy(r->stack, t->stack, r->nstack * sizeof(r->stack[0]));
 	}
@@ -290,6 +325,7 @@ static void callers(struct mg_daemon *d, struct mg_evidence *ev,
 			set_note(ev, r, "inside an owner-less fops function: "
 					"counted from its entry until the "
 					"thread returns to user space");
+			r->hint = TASK_HINT;
 		}
 		free(tids);
 		free(c);
@@ -304,6 +340,7 @@ static void callers(struct mg_daemon *d, struct mg_evidence *ev,
 		r->has = MG_REF_COUNT;
 		set_note(ev, r, "callers inside an owner-less fops function, "
 				"counted by its kprobes");
+		r->hint = TASK_HINT;
 	}
 }
 
@@ -334,6 +371,7 @@ static void open_files(struct mg_daemon *d, struct mg_evidence *ev,
 		r->has = MG_REF_PID | MG_REF_TID | MG_REF_DEVICE | MG_REF_SINCE;
 		set_note(ev, r, "open on a device registered without .owner: "
 				"its next call enters the module");
+		r->hint = mg_kind_hint(MG_KIND_FOPS, 0);
 	}
 	free(f);
 }

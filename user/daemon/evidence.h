@@ -66,6 +66,8 @@ struct mg_ref {
 	uint32_t dev; /* kernel dev_t */
 	char comm[MG_COMM_LEN + 1];
 	char *note; /* owned; NULL: none (for MG_ITEM_NOTE: the text) */
+	/* the call a correct exit makes for it; static, NULL: none */
+	const char *hint;
 	uint32_t nstack;
 	uint64_t stack[MG_STACK_DEPTH];
 };
@@ -114,6 +116,8 @@ size_t mg_evidence_left(const struct mg_evidence *ev);
 int mg_evidence_same(const struct mg_evidence *a, const struct mg_evidence *b);
 
 /* the report's kind name of a ledger entry (enum mg_ref_kind) */
+/* the call a correct exit makes for a ledger entry (kind, MG_ARMF_*) */
+const char *mg_kind_hint(uint32_t kind, uint32_t flags);
 const char *mg_kind_name(uint32_t kind);
 
 #endif /* MG_EVIDENCE_H */

@@ -35,6 +35,7 @@ int mg_record_fill_refs(struct mg_daemon *d, const struct mg_evidence *ev,
 		snprintf(s->comm, sizeof(s->comm), "%.*s",
 			 (int)sizeof(s->comm) - 1, r->comm);
 		snprintf(s->note, sizeof(s->note), "%s", r->note ? r->note : "");
+		snprintf(s->hint, sizeof(s->hint), "%s", r->hint ? r->hint : "");
 		s->pid = r->has & MG_REF_PID ? r->pid : 0;
 		j++;
 	}

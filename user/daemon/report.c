@@ -146,6 +146,8 @@ static void encode_ref(struct mg_daemon *d, const struct mg_ref *r,
 	}
 	if (r->note)
 		mg_line_add_str(l, "note", r->note);
+	if (r->hint)
+		mg_line_add_str(l, "hint", r->hint);
 	if (r->has & MG_REF_STACK) {
 		format_stack(d, r, show_addrs, stack, sizeof(stack));
 		mg_line_add_str(l, "stack", stack);

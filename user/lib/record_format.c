@@ -134,6 +134,8 @@ int mg_record_format_write(FILE *f, const struct mg_unload_record *r)
 		mg_line_add_u64(&l, "pid", s->pid);
 		ADD_FIELD(&l, "comm", s->comm);
 		ADD_FIELD(&l, "note", s->note);
+		if (s->hint[0])
+			ADD_FIELD(&l, "hint", s->hint);
 		err = put_line(f, &l);
 	}
 	mg_line_free(&l);
@@ -247,6 +249,7 @@ int mg_record_format_parse(char *buf, size_t len, struct mg_unload_record *out,
 		GET_FIELD(&r, "site", out->refs[got].site);
 		GET_FIELD(&r, "comm", out->refs[got].comm);
 		GET_FIELD(&r, "note", out->refs[got].note);
+		GET_FIELD(&r, "hint", out->refs[got].hint);
 		out->refs[got].pid = get_u32(&r, "pid");
 		got++;
 	}

@@ -32,6 +32,7 @@ struct mg_ref_summary {
 	uint32_t pid;
 	char comm[16];
 	char note[160];
+	char hint[128]; /* the call the exit should have made; may be empty */
 };
 
 struct mg_unload_record {

@@ -65,6 +65,20 @@ result() {
 	if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi
 }
 
+# the call the module's exit should have made, as the hint names it
+hint_of() {
+	case $1 in
+	timer) echo del_timer_sync ;;
+	hrtimer) echo hrtimer_cancel ;;
+	work) echo cancel_delayed_work_sync ;;
+	tasklet) echo tasklet_kill ;;
+	kthread) echo kthread_stop ;;
+	rcu) echo rcu_barrier ;;
+	notifier) echo unregister ;;
+	*) echo "no hint known for $1" ;;
+	esac
+}
+
 # MG_VM_JOBS boots at a time (default 2: most of a boot is one busy vCPU;
 # tests/run-all.sh sets 1, it runs another guest beside this script)
 jobs=${MG_VM_JOBS:-2}
@@ -86,9 +100,16 @@ for c in "${cases[@]}"; do
 		jq -e ".modules[0].report.references | any(.kind==\"$kind\" and (.function|startswith(\"$fn+\")))" \
 			"$out/rm.json" >/dev/null 2>&1
 		result $? "$name: it names the $kind $fn"
+		hint=$(hint_of "$kind")
+		jq -e ".modules[0].report.references | any(.kind==\"$kind\" and (.hint|startswith(\"$hint\")))" \
+			"$out/rm.json" >/dev/null 2>&1
+		result $? "$name: ... with the hint $hint"
 	fi
 	grep -rqs "ref kind=$kind function=$fn+" "$out"/state/records
 	result $? "$name: a record naming the $kind survived in the state dir"
+	grep -rs "ref kind=$kind function=$fn+" "$out"/state/records |
+		grep -qs "hint=$(hint_of "$kind")"
+	result $? "$name: ... and its hint"
 	grep -Eqs "modguard: (module $mod .* stale: |unloading $mod: ).*$kind $fn" "$out/console.log"
 	result $? "$name: the kernel log line naming it is on the console"
 	vmrc=$(cat "$out/vm.rc")
