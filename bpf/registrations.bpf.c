@@ -15,6 +15,9 @@
 
 #include "arming.bpf.h"
 
+/* &file_systems, for the ledger check (pending.bpf.h); 0 if unknown */
+const volatile __u64 mg_file_systems = 0;
+
 /* &rcu_state, set by modguardd from kallsyms; 0 if unknown */
 const volatile __u64 mg_rcu_state = 0;
 
@@ -357,5 +360,106 @@ SEC("kprobe/proc_entry_rundown")
 int BPF_KPROBE(mg_pde_free, struct proc_dir_entry *pde)
 {
 	mg_disarm((__u64)pde);
+	return 0;
+}
+
+/*
+ * kthread work taken off its worker's list by a cancel (no tracepoint);
+ * the timer of a delayed one goes through timer_cancel.  Work that was
+ * already running is on the worker's stack, which the task scan sees.
+ */
+SEC("kprobe/kthread_cancel_work_sync")
+int BPF_KPROBE(mg_kthread_work_cancel, struct kthread_work *work)
+{
+	mg_disarm((__u64)work);
+	return 0;
+}
+
+SEC("kprobe/kthread_cancel_delayed_work_sync")
+int BPF_KPROBE(mg_kthread_dwork_cancel, struct kthread_delayed_work *dwork)
+{
+	mg_disarm((__u64)&dwork->work);
+	return 0;
+}
+
+/*
+ * A filesystem type belongs to its .owner (every module filesystem sets
+ * it; else the module whose text holds its functions).  The ledger names
+ * its own function: init_fs_context, or mount, or kill_sb.
+ */
+SEC("kprobe/register_filesystem")
+int BPF_KPROBE(mg_register_filesystem, struct file_system_type *fs)
+{
+	__u64 fns[3], mod = (__u64)BPF_CORE_READ(fs, owner), func = 0;
+
+	fns[0] = (__u64)BPF_CORE_READ(fs, init_fs_context);
+	fns[1] = (__u64)BPF_CORE_READ(fs, mount);
+	fns[2] = (__u64)BPF_CORE_READ(fs, kill_sb);
+#pragma clang loop unroll(full)
+	for (int i = 0; i < 3; i++) {
+		__u64 owner = mg_text_owner(fns[i]);
+
+		if (owner && !func && (!mod || owner == mod)) {
+			func = fns[i];
+			mod = owner;
+		}
+	}
+	if (mod && (func || bpf_map_lookup_elem(&mg_modules, &mod)))
+		mg_arm(ctx, (__u64)fs, mod, func, MG_KIND_FILESYSTEM, 0, 0, 1);
+	return 0;
+}
+
+SEC("kprobe/unregister_filesystem")
+int BPF_KPROBE(mg_unregister_filesystem, struct file_system_type *fs)
+{
+	mg_disarm((__u64)fs);
+	return 0;
+}
+
+/*
+ * Netfilter hooks: nf_register_net_hook() and nf_register_net_hooks()
+ * both end in __nf_register_net_hook() (once per family for NFPROTO_INET),
+ * and every unregister in __nf_unregister_net_hook().  One ops is often
+ * registered in every namespace (pernet_operations), so the key is the
+ * nf_hook_ops mixed with its namespace (mg_nf_hook_key()), and "expires"
+ * holds the namespace: one that goes away takes its hooks along.
+ */
+SEC("kprobe/__nf_register_net_hook")
+int BPF_KPROBE(mg_nf_register_hook, struct net *net, int pf,
+	       const struct nf_hook_ops *reg)
+{
+	__u64 func = (__u64)BPF_CORE_READ(reg, hook);
+	__u64 mod = mg_text_owner(func);
+
+	if (mod)
+		mg_arm(ctx, mg_nf_hook_key((__u64)reg, (__u64)net), mod, func,
+		       MG_KIND_NF_HOOK, 0, (__u64)net, 2);
+	return 0;
+}
+
+SEC("kprobe/__nf_unregister_net_hook")
+int BPF_KPROBE(mg_nf_unregister_hook, struct net *net, int pf,
+	       const struct nf_hook_ops *reg)
+{
+	mg_disarm(mg_nf_hook_key((__u64)reg, (__u64)net));
+	return 0;
+}
+
+static long drop_net_hooks(struct bpf_map *map, __u64 *key,
+			   struct mg_armed_info *a, __u64 *net)
+{
+	if (a->kind == MG_KIND_NF_HOOK && a->expires == *net)
+		bpf_map_delete_elem(map, key);
+	return 0;
+}
+
+/* cleanup_net() drops each dead namespace here, after its pernet exits */
+SEC("kprobe/net_drop_ns")
+int BPF_KPROBE(mg_net_drop, struct net *net)
+{
+	__u64 key = (__u64)net;
+
+	if (net)
+		bpf_for_each_map_elem(&mg_armed, drop_net_hooks, &key, 0);
 	return 0;
 }

@@ -20,22 +20,48 @@
 
 #include "arming.bpf.h"
 
-/* address of delayed_work_timer_fn, set by modguardd from kallsyms */
+/* delayed_work_timer_fn and kthread_delayed_work_timer_fn, from kallsyms */
 const volatile __u64 mg_dwork_timer_fn = 0;
+const volatile __u64 mg_kthread_dwork_timer_fn = 0;
+
+/*
+ * Delayed work (of a workqueue or of a kthread worker) arms a core timer:
+ * the work's own function is what counts.  0 for any other timer, else
+ * the work's function with *kind set.
+ */
+static __always_inline __u64 dwork_func(struct timer_list *timer, __u64 func,
+					__u32 *kind)
+{
+	if (!func)
+		return 0;
+	if (func == mg_dwork_timer_fn) {
+		struct delayed_work *dw =
+			container_of(timer, struct delayed_work, timer);
+
+		*kind = MG_KIND_WORK;
+		return (__u64)BPF_CORE_READ(dw, work.func);
+	}
+	if (func == mg_kthread_dwork_timer_fn) {
+		struct kthread_delayed_work *dw =
+			container_of(timer, struct kthread_delayed_work, timer);
+
+		*kind = MG_KIND_KTHREAD_WORK;
+		return (__u64)BPF_CORE_READ(dw, work.func);
+	}
+	return 0;
+}
 
 SEC("tp_btf/timer_start")
 int BPF_PROG(mg_timer_start, struct timer_list *timer, unsigned long expires)
 {
 	__u64 func = (__u64)timer->function, mod, wfunc;
-	struct delayed_work *dw;
+	__u32 kind;
 
-	/* delayed work arms a core timer: name the work's own function */
-	if (func == mg_dwork_timer_fn && func) {
-		dw = container_of(timer, struct delayed_work, timer);
-		wfunc = (__u64)BPF_CORE_READ(dw, work.func);
+	wfunc = dwork_func(timer, func, &kind);
+	if (wfunc) {
 		mod = mg_text_owner(wfunc);
 		if (mod)
-			mg_arm(ctx, (__u64)timer, mod, wfunc, MG_KIND_WORK,
+			mg_arm(ctx, (__u64)timer, mod, wfunc, kind,
 			       MG_ARMF_DWORK, expires, 2);
 		return 0;
 	}
@@ -48,16 +74,12 @@ int BPF_PROG(mg_timer_start, struct timer_list *timer, unsigned long expires)
 SEC("tp_btf/timer_cancel")
 int BPF_PROG(mg_timer_cancel, struct timer_list *timer)
 {
-	__u64 func = (__u64)timer->function;
+	__u64 func = (__u64)timer->function, wfunc;
+	__u32 kind;
 
-	if (func == mg_dwork_timer_fn && func) {
-		struct delayed_work *dw = container_of(timer, struct delayed_work, timer);
-
-		if (!mg_text_owner((__u64)BPF_CORE_READ(dw, work.func)))
-			return 0;
-	} else if (!mg_text_owner(func)) {
+	wfunc = dwork_func(timer, func, &kind);
+	if (!mg_text_owner(wfunc ? wfunc : func))
 		return 0;
-	}
 	mg_disarm((__u64)timer);
 	return 0;
 }
@@ -94,6 +116,30 @@ int BPF_PROG(mg_work_queue, int req_cpu, struct pool_workqueue *pwq,
 
 SEC("tp_btf/workqueue_execute_start")
 int BPF_PROG(mg_work_start, struct work_struct *work)
+{
+	if (mg_text_owner((__u64)work->func))
+		mg_disarm((__u64)work);
+	return 0;
+}
+
+/*
+ * kthread workers (kthread_create_worker()): queued work leaves the ledger
+ * when it starts to run, as workqueue items do, or when it is cancelled.
+ */
+SEC("tp_btf/sched_kthread_work_queue_work")
+int BPF_PROG(mg_kthread_work_queue, struct kthread_worker *worker,
+	     struct kthread_work *work)
+{
+	__u64 func = (__u64)work->func, mod = mg_text_owner(func);
+
+	if (mod)
+		mg_arm(ctx, (__u64)work, mod, func, MG_KIND_KTHREAD_WORK, 0, 0,
+		       2);
+	return 0;
+}
+
+SEC("tp_btf/sched_kthread_work_execute_start")
+int BPF_PROG(mg_kthread_work_start, struct kthread_work *work)
 {
 	if (mg_text_owner((__u64)work->func))
 		mg_disarm((__u64)work);

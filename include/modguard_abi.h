@@ -81,6 +81,9 @@ enum mg_ref_kind {
 	MG_KIND_RCU = 7,
 	MG_KIND_NOTIFIER = 8,
 	MG_KIND_FOPS = 9,
+	MG_KIND_NF_HOOK = 10,	   /* key: the nf_hook_ops; expires: its net */
+	MG_KIND_KTHREAD_WORK = 11, /* key: the kthread_work (delayed: timer) */
+	MG_KIND_FILESYSTEM = 12,   /* key: the file_system_type */
 	MG_KIND_MAX,
 };
 
@@ -140,6 +143,16 @@ struct mg_armed_info {
 	char comm[MG_COMM_LEN];
 };
 _Static_assert(sizeof(struct mg_armed_info) == 72, "mg_armed_info ABI");
+
+/*
+ * The mg_armed key of a netfilter hook: its nf_hook_ops mixed with its
+ * struct net (kept in "expires"), as one ops is registered in many
+ * namespaces; the ops is the key ^ (net << 32) again.
+ */
+static inline __u64 mg_nf_hook_key(__u64 ops, __u64 net)
+{
+	return ops ^ (net << 32);
+}
 
 #define MG_ARMF_DWORK 1u     /* delayed work: the key is its timer */
 #define MG_ARMF_LEFT 2u      /* still armed when its module's exit returned */

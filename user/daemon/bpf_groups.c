@@ -35,6 +35,18 @@ const struct mg_group mg_group_table[MG_GROUP_COUNT] = {
 		  "mg_blocking_notifier_unregister",
 		  "mg_raw_notifier_unregister",
 		  "mg_srcu_notifier_unregister" } },
+	/* the delayed kind's timer is seen by the timers group */
+	[MG_GROUP_KTHREAD_WORK] = {
+		"kthread_work", "kthread worker items", 0, 0, NULL,
+		{ "mg_kthread_work_queue", "mg_kthread_work_start",
+		  "mg_kthread_work_cancel", "mg_kthread_dwork_cancel" } },
+	[MG_GROUP_FILESYSTEMS] = {
+		"filesystems", "filesystem types", 0, 0, NULL,
+		{ "mg_register_filesystem", "mg_unregister_filesystem" } },
+	[MG_GROUP_NF_HOOKS] = {
+		"nf_hooks", "netfilter hooks", 0, 0, NULL,
+		{ "mg_nf_register_hook", "mg_nf_unregister_hook",
+		  "mg_net_drop" } },
 	[MG_GROUP_FOPS] = {
 		"fops", "owner-less file operations", 0, 0, NULL,
 		{ "mg_misc_register", "mg_misc_registered",

@@ -11,6 +11,7 @@
 #include "bpf_internal.h"
 #include "fsutil.h"
 #include "kallsyms.h"
+#include "task_class.h"
 #include "log.h"
 
 /*
@@ -21,7 +22,8 @@ static void set_kernel_symbols(struct mg_bpf *b, const char *kallsyms)
 {
 	static const char *const names[] = {
 		"delayed_work_timer_fn", "module_notify_list", "rcu_state",
-		"init_user_ns",
+		"init_user_ns", "kthread_delayed_work_timer_fn", "file_systems",
+		"kthread_worker_fn",
 	};
 	static const char *const without[] = {
 		"delayed work shows as a core timer",
@@ -30,16 +32,24 @@ static void set_kernel_symbols(struct mg_bpf *b, const char *kallsyms)
 		"an RCU callback counts as pending until a later rcu_barrier()",
 		"clients' capabilities are unknown: no raw addresses, unloads "
 		"for uid 0 only",
+		"delayed kthread work shows as a core timer",
+		"a filesystem registration that failed counts until the "
+		"module goes",
+		"a kthread worker running a module's work counts as a "
+		"foreign caller",
 	};
-	uint64_t addr[4];
+	uint64_t addr[7];
 
-	mg_kallsyms_lookup(kallsyms, names, addr, 4);
+	mg_kallsyms_lookup(kallsyms, names, addr, 7);
 	/* delayed work arms a core timer; the work's function is what counts */
 	b->skel->rodata->mg_dwork_timer_fn = addr[0];
 	b->skel->rodata->mg_module_notify_list = addr[1];
 	b->skel->rodata->mg_rcu_state = addr[2];
 	b->skel->rodata->mg_init_user_ns = addr[3];
-	for (int i = 0; i < 4; i++)
+	b->skel->rodata->mg_kthread_dwork_timer_fn = addr[4];
+	b->skel->rodata->mg_file_systems = addr[5];
+	mg_task_class_set_kthread_worker_fn(addr[6]);
+	for (int i = 0; i < 7; i++)
 		if (!addr[i])
 			mg_warn("bpf: %s not in %s: %s", names[i], kallsyms,
 				without[i]);

@@ -105,6 +105,8 @@ static const char *const kind_names[MG_KIND_MAX] = {
 	[MG_KIND_HRTIMER] = "hrtimer", [MG_KIND_WORK] = "work",
 	[MG_KIND_TASKLET] = "tasklet", [MG_KIND_RCU] = "rcu",
 	[MG_KIND_NOTIFIER] = "notifier", [MG_KIND_FOPS] = "fops",
+	[MG_KIND_NF_HOOK] = "nf_hook", [MG_KIND_KTHREAD_WORK] = "kthread_work",
+	[MG_KIND_FILESYSTEM] = "filesystem",
 };
 
 const char *mg_kind_name(uint32_t kind)
@@ -127,12 +129,21 @@ static const char *const kind_hints[MG_KIND_MAX] = {
 			     "(e.g. unregister_reboot_notifier())",
 	[MG_KIND_FOPS] = "set .owner = THIS_MODULE, and misc_deregister(), "
 			 "cdev_del() or proc_remove() at exit",
+	[MG_KIND_NF_HOOK] = "nf_unregister_net_hook(s)() for each namespace "
+			    "it registered in",
+	[MG_KIND_KTHREAD_WORK] = "kthread_cancel_work_sync(), or "
+				 "kthread_flush_worker() and "
+				 "kthread_destroy_worker()",
+	[MG_KIND_FILESYSTEM] = "unregister_filesystem()",
 };
 
 const char *mg_kind_hint(uint32_t kind, uint32_t flags)
 {
 	if (kind == MG_KIND_WORK && (flags & MG_ARMF_DWORK))
 		return "cancel_delayed_work_sync()";
+	if (kind == MG_KIND_KTHREAD_WORK && (flags & MG_ARMF_DWORK))
+		return "kthread_cancel_delayed_work_sync(), then "
+		       "kthread_destroy_worker()";
 	return kind < MG_KIND_MAX ? kind_hints[kind] : NULL;
 }
 
@@ -149,7 +160,8 @@ static void armed_ref(struct mg_evidence *ev, uint64_t obj,
 	r->pid = a->tgid;
 	set_comm(r, a->comm);
 	r->since_ns = a->ts_ns;
-	r->object = obj;
+	r->object = a->kind == MG_KIND_NF_HOOK ? mg_nf_hook_key(obj, a->expires)
+					       : obj;
 	r->has = MG_REF_PID | MG_REF_SINCE | MG_REF_OBJECT |
 		 (a->flags & MG_ARMF_SITE_INIT ? MG_REF_SITE_INIT : MG_REF_SITE);
 	r->hint = mg_kind_hint(a->kind, a->flags);
@@ -256,8 +268,11 @@ static void tasks(struct mg_daemon *d, struct mg_evidence *ev,
 			break;
 		}
 		r = add_ref(ev, c == MG_TASK_OWN_KTHREAD ? "kthread"
-				: c == MG_TASK_WORKER	 ? "work"
-							 : "task");
+				: c == MG_TASK_WORKER
+					? (mg_task_is_kthread_worker(t)
+						   ? "kthread_work"
+						   : "work")
+					: "task");
 		if (!r)
 			return;
 		r->func = t->frame ? t->frame : t->threadfn;
@@ -275,7 +290,9 @@ static void tasks(struct mg_daemon *d, struct mg_evidence *ev,
 		if (c == MG_TASK_OWN_KTHREAD)
 			r->hint = "kthread_stop()";
 		else if (c == MG_TASK_WORKER)
-			r->hint = mg_kind_hint(MG_KIND_WORK, 0);
+			r->hint = mg_kind_hint(mg_task_is_kthread_worker(t)
+						       ? MG_KIND_KTHREAD_WORK
+						       : MG_KIND_WORK, 0);
 		else if (c == MG_TASK_FOREIGN)
 			r->hint = TASK_HINT;
 		r->nstack = t->nstack < MG_STACK_DEPTH ? t->nstack : MG_STACK_DEPTH;

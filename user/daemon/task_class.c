@@ -4,6 +4,19 @@
 
 #include "task_class.h"
 
+static uint64_t kthread_worker_fn;
+
+void mg_task_class_set_kthread_worker_fn(uint64_t addr)
+{
+	kthread_worker_fn = addr;
+}
+
+int mg_task_is_kthread_worker(const struct mg_task_record *t)
+{
+	return kthread_worker_fn && (t->flags & MG_TASKF_KTHREAD) &&
+	       t->threadfn == kthread_worker_fn;
+}
+
 int mg_task_unread(const struct mg_task_record *t)
 {
 	return !t->mod && (t->flags & MG_TASKF_UNREAD);
@@ -12,8 +25,9 @@ int mg_task_unread(const struct mg_task_record *t)
 enum mg_task_class mg_task_classify(const struct mg_task_record *t,
 				    uint64_t mod)
 {
-	int worker = (t->flags & MG_TASKF_KTHREAD) &&
-		     !strncmp(t->comm, "kworker/", 8);
+	int worker = ((t->flags & MG_TASKF_KTHREAD) &&
+		      !strncmp(t->comm, "kworker/", 8)) ||
+		     mg_task_is_kthread_worker(t);
 
 	/* its thread function says so, whatever its stack shows */
 	if (mod && t->threadfn_mod == mod)

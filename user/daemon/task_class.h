@@ -15,11 +15,18 @@
 enum mg_task_class {
 	MG_TASK_ELSEWHERE,   /* not inside the module */
 	MG_TASK_OWN_KTHREAD, /* a kthread whose thread function is the module's */
-	MG_TASK_WORKER,	     /* a kworker running the module's work */
+	MG_TASK_WORKER,	     /* a kworker or kthread worker running its work */
 	MG_TASK_UNTRUSTED,   /* its stack could not be trusted: maybe inside */
 	MG_TASK_FOREIGN,     /* a caller inside the module's text */
 };
 
+/*
+ * The address of kthread_worker_fn(), the thread function of every kthread
+ * worker (kthread_create_worker()); 0, unknown: they are not told apart.
+ */
+void mg_task_class_set_kthread_worker_fn(uint64_t addr);
+/* t is a kthread worker's thread (it runs kthread_work items) */
+int mg_task_is_kthread_worker(const struct mg_task_record *t);
 /* a task whose stack nothing could read: it may be inside any module */
 int mg_task_unread(const struct mg_task_record *t);
 /* t with respect to the module at struct module address mod */
