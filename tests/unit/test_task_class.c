@@ -66,6 +66,31 @@ static void kworker_running_module_work_is_a_worker(void)
 	CHECK_INT(mg_task_classify(&t, MOD), MG_TASK_FOREIGN);
 }
 
+/* a kthread worker (kthread_create_worker()) is told by its thread function */
+static void kthread_worker_running_module_work_is_a_worker(void)
+{
+	const uint64_t worker_fn = 0xffffffff81300400ull;
+	struct mg_task_record t = task("mg_kworker", MOD, MG_TASKF_KTHREAD);
+
+	t.threadfn = worker_fn;
+	/* unknown kthread_worker_fn: a foreign caller, when in doubt */
+	mg_task_class_set_kthread_worker_fn(0);
+	CHECK_INT(mg_task_classify(&t, MOD), MG_TASK_FOREIGN);
+	CHECK(!mg_task_is_kthread_worker(&t));
+	mg_task_class_set_kthread_worker_fn(worker_fn);
+	CHECK(mg_task_is_kthread_worker(&t));
+	CHECK_INT(mg_task_classify(&t, MOD), MG_TASK_WORKER);
+	CHECK(!mg_task_is_foreign(&t, MOD));
+	/* a user task is no worker, whatever it says */
+	t.flags = 0;
+	CHECK_INT(mg_task_classify(&t, MOD), MG_TASK_FOREIGN);
+	/* another thread function: a foreign caller */
+	t = task("mg_kworker", MOD, MG_TASKF_KTHREAD);
+	t.threadfn = worker_fn + 0x40;
+	CHECK_INT(mg_task_classify(&t, MOD), MG_TASK_FOREIGN);
+	mg_task_class_set_kthread_worker_fn(0);
+}
+
 static void running_task_is_untrusted(void)
 {
 	struct mg_task_record t = task("cat", MOD, MG_TASKF_RUNNING);
@@ -104,6 +129,7 @@ int main(void)
 	RUN(caller_inside_is_foreign);
 	RUN(own_kthread_by_its_thread_function);
 	RUN(kworker_running_module_work_is_a_worker);
+	RUN(kthread_worker_running_module_work_is_a_worker);
 	RUN(running_task_is_untrusted);
 	RUN(unread_stack_is_untrusted_for_every_module);
 	return check_done();

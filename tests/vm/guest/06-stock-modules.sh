@@ -42,6 +42,48 @@ exercise() {
 	brd) dd if=/dev/ram0 of=/dev/null bs=4k count=16 2>/dev/null ;;
 	tcp_bbr) sysctl -qw net.ipv4.tcp_congestion_control=bbr &&
 		sysctl -qw net.ipv4.tcp_congestion_control=cubic ;;
+	# netfilter hooks, per namespace: a bridge through br_netfilter, and
+	# an nf_tables chain on output with a conntrack rule, a packet through
+	# it, all taken down again; then what nft loaded goes first
+	br_netfilter) ip link add mgbr1 type bridge && ip link set mgbr1 up &&
+		unshare -n true && ip link del mgbr1 ||
+		not_ok "br_netfilter: a bridge and a namespace" ;;
+	nf_tables)
+		# the guest's kernel cannot autoload (its usermode helper runs
+		# in the initramfs root): what nft would load, loaded first
+		modprobe nft_ct
+		ip link set lo up
+		nft add table inet mgt &&
+			nft 'add chain inet mgt out { type filter hook output priority 0; }' &&
+			nft add rule inet mgt out ct state established,related accept &&
+			bash -c 'echo x > /dev/udp/127.0.0.1/9' &&
+			unshare -n true && nft delete table inet mgt ||
+			not_ok "nf_tables: a table, a chain and a ct rule through nft"
+		unload_all nft_ct
+		;;
+	# filesystems registered by modules, mounted and unmounted
+	overlay)
+		mkdir -p /tmp/ov/l /tmp/ov/u /tmp/ov/w /tmp/ov/m &&
+			mount -t overlay overlay -o lowerdir=/tmp/ov/l,upperdir=/tmp/ov/u,workdir=/tmp/ov/w /tmp/ov/m &&
+			echo hi > /tmp/ov/m/f && umount /tmp/ov/m ||
+			not_ok "overlay: a mount of it"
+		rm -rf /tmp/ov
+		;;
+	vfat)
+		# no autoload in the guest: the loop device and codepages
+		modprobe loop
+		modprobe nls_cp437
+		modprobe nls_ascii
+		dd if=/dev/zero of=/tmp/vfat.img bs=1M count=4 2>/dev/null
+		mkfs.vfat /tmp/vfat.img >/dev/null && mkdir -p /tmp/vmnt &&
+			mount -o loop -t vfat /tmp/vfat.img /tmp/vmnt &&
+			echo hi > /tmp/vmnt/f && umount /tmp/vmnt ||
+			not_ok "vfat: a mount of it"
+		losetup -D 2>/dev/null
+		rm -f /tmp/vfat.img
+		unload_all nls_cp437
+		unload_all nls_ascii
+		;;
 	*) true ;;
 	esac
 }
@@ -51,8 +93,8 @@ exercise() {
 # is the module_free of the same thread, bpf/registrations.bpf.c).
 # MG_STOCK_MODULES: another list (tests/vm/host/lockdown.sh takes a few)
 for m in ${MG_STOCK_MODULES:-loop brd zram nbd dummy veth bridge tun tcp_bbr \
-	btrfs vfat squashfs fuse overlay snd_dummy e1000 virtio_net \
-	sha3_generic}; do
+	btrfs vfat squashfs fuse overlay br_netfilter nf_tables snd_dummy \
+	e1000 virtio_net sha3_generic}; do
 	if ! modprobe "$m" 2>"$MG_WORK/modprobe.err"; then
 		echo "# skip $m: $(cat "$MG_WORK/modprobe.err")"
 		continue

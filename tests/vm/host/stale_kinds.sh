@@ -29,7 +29,19 @@ cases=(
 	"rcu mg_leak_rcu rcu mg_leak_rcu_cb exit4"
 	"notifier mg_leak_notifier notifier mg_leak_notifier_cb exit4"
 	"hrtimer-in-module-data mg_leak_hrtimer hrtimer mg_leak_hrtimer_fn intent heap=0 delay_ms=600000"
+	"filesystem mg_leak_fs filesystem mg_leak_fs_mount exit4"
+	"nf_hook mg_leak_nf_hook nf_hook mg_leak_nf_hook_fn exit4"
+	"kthread_work mg_leak_kthread_work kthread_work mg_leak_kthread_work_fn exit4 delay_ms=8000"
 )
+
+# what makes a leftover fire, where nothing else does within the sleep
+trigger_of() {
+	case $1 in
+	filesystem) echo "cat /proc/filesystems > /dev/null" ;;
+	nf_hook) echo "ip link set lo up; bash -c 'echo x > /dev/udp/127.0.0.1/9'" ;;
+	*) echo ":" ;;
+	esac
+}
 
 # the guest side of one case: guarded unload, then give the leftover time
 # to fire; the notifier one fires on the next module unload
@@ -48,6 +60,19 @@ $build/modguard-rmmod --json $mod > \$VM_OUT/rm.json 2> \$VM_OUT/rm.err
 echo \$? > \$VM_OUT/rm.rc
 sync
 rmmod mg_control
+$(trigger_of "$1")
+sleep 10
+EOS
+}
+
+# the negative control: the same module, no modguard, a plain rmmod
+unguarded_case() {
+	cat <<EOS
+. tests/vm/lib.sh
+insmod \$MODS/$2.ko ${6:-}
+rmmod $2 && echo unloaded > \$VM_OUT/plain.rc
+sync
+$(trigger_of "$1")
 sleep 10
 EOS
 }
@@ -59,6 +84,17 @@ run_case() {
 	tools/vm-run --cpus 1 --timeout 300 --out "$out" -- sh "$out/guest.sh" \
 		> "$out/vm.out" 2>&1
 	echo $? > "$out/vm.rc"
+	# the newer kinds' negative controls, on the reference kernel
+	[ "${MG_STALE_SECOND_BOOTS:-1}" = 1 ] || return 0
+	case $1 in
+	filesystem | nf_hook | kthread_work) ;;
+	*) return 0 ;;
+	esac
+	mkdir -p "$out/unguarded"
+	unguarded_case "$@" > "$out/unguarded/guest.sh"
+	tools/vm-run --cpus 1 --timeout 300 --out "$out/unguarded" -- \
+		sh "$out/unguarded/guest.sh" > "$out/unguarded/vm.out" 2>&1
+	echo $? > "$out/unguarded/vm.rc"
 }
 
 result() {
@@ -75,6 +111,9 @@ hint_of() {
 	kthread) echo kthread_stop ;;
 	rcu) echo rcu_barrier ;;
 	notifier) echo unregister ;;
+	filesystem) echo unregister_filesystem ;;
+	nf_hook) echo nf_unregister_net_hook ;;
+	kthread_work) echo kthread_cancel_delayed_work_sync ;;
 	*) echo "no hint known for $1" ;;
 	esac
 }
@@ -117,6 +156,12 @@ for c in "${cases[@]}"; do
 		result "$([ "$vmrc" = 125 ]; echo $?)" \
 			"$name: the leftover then really crashed the guest (vm-run $vmrc)"
 	fi
+	[ -d "$out/unguarded" ] || continue
+	result "$([ -e "$out/unguarded/plain.rc" ]; echo $?)" \
+		"$name: without modguard, a plain rmmod unloads it"
+	vmrc=$(cat "$out/unguarded/vm.rc")
+	result "$([ "$vmrc" = 125 ]; echo $?)" \
+		"$name: ... and the kernel oopses when the leftover fires (vm-run $vmrc)"
 done
 
 # acceptance 5: after the crash, a new boot with the same state dir
