@@ -59,6 +59,23 @@ static __always_inline int mg_fs_registered(__u64 fs)
 	return p ? -1 : 0;
 }
 
+/*
+ * Is the irqaction still on its irq_desc's list?  free_irq() takes it off
+ * (and frees it); a request that failed never put it there.  Shared lines
+ * hold a few actions; -1 past the walk.
+ */
+static __always_inline int mg_irq_action_on(__u64 action, __u64 desc)
+{
+	struct irqaction *p = BPF_CORE_READ((struct irq_desc *)desc, action);
+
+	for (int i = 0; i < 32 && p; i++) {
+		if ((__u64)p == action)
+			return 1;
+		p = BPF_CORE_READ(p, next);
+	}
+	return p ? -1 : 0;
+}
+
 /* 1 pending, 0 not, -1 cannot tell from the object */
 static __always_inline int mg_object_pending(const struct mg_armed_info *a,
 					     __u64 obj)
@@ -93,6 +110,8 @@ static __always_inline int mg_object_pending(const struct mg_armed_info *a,
 		return mg_kthread_work_queued(obj);
 	case MG_KIND_FILESYSTEM:
 		return mg_fs_registered(obj);
+	case MG_KIND_IRQ:
+		return mg_irq_action_on(obj, a->expires);
 	case MG_KIND_TASKLET: {
 		struct tasklet_struct *t = (void *)obj;
 

@@ -463,3 +463,27 @@ int BPF_KPROBE(mg_net_drop, struct net *net)
 		bpf_for_each_map_elem(&mg_armed, drop_net_hooks, &key, 0);
 	return 0;
 }
+
+/*
+ * Interrupt handlers: request_threaded_irq(), request_any_context_irq(),
+ * their devm_ forms and request_nmi paths all install the irqaction in
+ * __setup_irq(); the ledger check finds it on the irq_desc's list until
+ * free_irq() takes it off, so a request that failed does not linger.  The
+ * handler names it, or the thread function of a threaded one.
+ */
+SEC("kprobe/__setup_irq")
+int BPF_KPROBE(mg_setup_irq, unsigned int irq, struct irq_desc *desc,
+	       struct irqaction *new)
+{
+	__u64 func = (__u64)BPF_CORE_READ(new, handler), mod;
+
+	mod = mg_text_owner(func);
+	if (!mod) {
+		func = (__u64)BPF_CORE_READ(new, thread_fn);
+		mod = mg_text_owner(func);
+	}
+	if (mod)
+		mg_arm(ctx, (__u64)new, mod, func, MG_KIND_IRQ, 0, (__u64)desc,
+		       2);
+	return 0;
+}

@@ -84,6 +84,7 @@ enum mg_ref_kind {
 	MG_KIND_NF_HOOK = 10,	   /* key: the nf_hook_ops; expires: its net */
 	MG_KIND_KTHREAD_WORK = 11, /* key: the kthread_work (delayed: timer) */
 	MG_KIND_FILESYSTEM = 12,   /* key: the file_system_type */
+	MG_KIND_IRQ = 13,	   /* key: the irqaction; expires: its irq_desc */
 	MG_KIND_MAX,
 };
 

@@ -47,6 +47,10 @@ const struct mg_group mg_group_table[MG_GROUP_COUNT] = {
 		"nf_hooks", "netfilter hooks", 0, 0, NULL,
 		{ "mg_nf_register_hook", "mg_nf_unregister_hook",
 		  "mg_net_drop" } },
+	/* free_irq() needs no probe: the ledger check sees the action go */
+	[MG_GROUP_IRQS] = {
+		"irqs", "interrupt handlers", 0, 0, NULL,
+		{ "mg_setup_irq" } },
 	[MG_GROUP_FOPS] = {
 		"fops", "owner-less file operations", 0, 0, NULL,
 		{ "mg_misc_register", "mg_misc_registered",

@@ -106,7 +106,7 @@ static const char *const kind_names[MG_KIND_MAX] = {
 	[MG_KIND_TASKLET] = "tasklet", [MG_KIND_RCU] = "rcu",
 	[MG_KIND_NOTIFIER] = "notifier", [MG_KIND_FOPS] = "fops",
 	[MG_KIND_NF_HOOK] = "nf_hook", [MG_KIND_KTHREAD_WORK] = "kthread_work",
-	[MG_KIND_FILESYSTEM] = "filesystem",
+	[MG_KIND_FILESYSTEM] = "filesystem", [MG_KIND_IRQ] = "irq",
 };
 
 const char *mg_kind_name(uint32_t kind)
@@ -135,6 +135,7 @@ static const char *const kind_hints[MG_KIND_MAX] = {
 				 "kthread_flush_worker() and "
 				 "kthread_destroy_worker()",
 	[MG_KIND_FILESYSTEM] = "unregister_filesystem()",
+	[MG_KIND_IRQ] = "free_irq() (devm_free_irq() for a devm_ request)",
 };
 
 const char *mg_kind_hint(uint32_t kind, uint32_t flags)
