@@ -32,6 +32,7 @@ cases=(
 	"filesystem mg_leak_fs filesystem mg_leak_fs_mount exit4"
 	"nf_hook mg_leak_nf_hook nf_hook mg_leak_nf_hook_fn exit4"
 	"kthread_work mg_leak_kthread_work kthread_work mg_leak_kthread_work_fn exit4 delay_ms=8000"
+	"irq mg_leak_irq irq mg_leak_irq_handler exit4"
 )
 
 # what makes a leftover fire, where nothing else does within the sleep
@@ -39,6 +40,8 @@ trigger_of() {
 	case $1 in
 	filesystem) echo "cat /proc/filesystems > /dev/null" ;;
 	nf_hook) echo "ip link set lo up; bash -c 'echo x > /dev/udp/127.0.0.1/9'" ;;
+	# an ECHO command to the emulated keyboard: its reply raises IRQ 1
+	irq) echo "printf '\\356' | dd of=/dev/port bs=1 seek=96 count=1 conv=notrunc" ;;
 	*) echo ":" ;;
 	esac
 }
@@ -87,7 +90,7 @@ run_case() {
 	# the newer kinds' negative controls, on the reference kernel
 	[ "${MG_STALE_SECOND_BOOTS:-1}" = 1 ] || return 0
 	case $1 in
-	filesystem | nf_hook | kthread_work) ;;
+	filesystem | nf_hook | kthread_work | irq) ;;
 	*) return 0 ;;
 	esac
 	mkdir -p "$out/unguarded"
@@ -114,6 +117,7 @@ hint_of() {
 	filesystem) echo unregister_filesystem ;;
 	nf_hook) echo nf_unregister_net_hook ;;
 	kthread_work) echo kthread_cancel_delayed_work_sync ;;
+	irq) echo free_irq ;;
 	*) echo "no hint known for $1" ;;
 	esac
 }
