@@ -176,4 +176,31 @@ static __always_inline __u64 mg_task_rethook_ret(const void *task, int i,
 	return BPF_CORE_READ(node, ret_addr);
 }
 
+/*
+ * An SRCU domain's grace-period sequence: in struct srcu_struct up to 6.4;
+ * commit 95433f726301 ("srcu: Begin offloading srcu_struct fields to
+ * srcu_update", 6.5) moved it into struct srcu_usage *srcu_sup.
+ */
+struct srcu_struct___61 {
+	unsigned long srcu_gp_seq;
+} __attribute__((preserve_access_index));
+
+struct srcu_usage___65 {
+	unsigned long srcu_gp_seq;
+} __attribute__((preserve_access_index));
+
+struct srcu_struct___65 {
+	struct srcu_usage___65 *srcu_sup;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u64 mg_srcu_gp_seq(const void *ssp)
+{
+	const struct srcu_struct___61 *s61 = ssp;
+	const struct srcu_struct___65 *s65 = ssp;
+
+	if (bpf_core_field_exists(s61->srcu_gp_seq))
+		return BPF_CORE_READ(s61, srcu_gp_seq);
+	return BPF_CORE_READ(s65, srcu_sup, srcu_gp_seq);
+}
+
 #endif /* MODGUARD_CORE_FIXES_BPF_H */

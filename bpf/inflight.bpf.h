@@ -24,11 +24,41 @@ static long mg_drop_rcu_before(struct bpf_map *map, __u64 *key,
  * (kernel/rcu/tree.c, rcu_barrier()).  The task check keeps a dead
  * thread's end from settling the barrier of a new thread with its id.
  */
+struct mg_srcu_done {
+	__u64 start_ns;
+	__u64 ssp;
+};
+
+static long mg_drop_srcu_before(struct bpf_map *map, __u64 *key,
+				struct mg_armed_info *a, struct mg_srcu_done *d)
+{
+	if (a->kind == MG_KIND_SRCU && a->expires == d->ssp &&
+	    a->ts_ns < d->start_ns)
+		bpf_map_delete_elem(map, key);
+	return 0;
+}
+
+/* the same for srcu_barrier(ssp): the callbacks queued on ssp before it */
+static __always_inline void mg_srcu_barrier_returned(__u32 tid, __u64 task)
+{
+	struct mg_srcu_barrier *b =
+		bpf_map_lookup_elem(&mg_srcu_barrier_start, &tid);
+	struct mg_srcu_done d;
+
+	if (!b || b->task != task)
+		return;
+	d.start_ns = b->start_ns;
+	d.ssp = b->ssp;
+	bpf_map_delete_elem(&mg_srcu_barrier_start, &tid);
+	bpf_for_each_map_elem(&mg_armed, mg_drop_srcu_before, &d, 0);
+}
+
 static __always_inline void mg_barrier_returned(__u32 tid, __u64 task)
 {
 	struct mg_barrier *b = bpf_map_lookup_elem(&mg_barrier_start, &tid);
 	__u64 s;
 
+	mg_srcu_barrier_returned(tid, task);
 	if (!b || b->task != task)
 		return;
 	s = b->start_ns;

@@ -105,6 +105,32 @@ MG_MAP struct {
 } mg_barrier_start SEC(".maps");
 
 /*
+ * The same for srcu_barrier(): thread id -> when it entered, and on which
+ * SRCU domain; and per queued SRCU callback (its rcu_head) the domain's
+ * grace-period sequence at call_srcu(), to tell a completed one.  LRU: an
+ * entry lost to eviction only means "pending until a barrier".
+ */
+struct mg_srcu_barrier {
+	__u64 start_ns;
+	__u64 task;
+	__u64 ssp; /* the struct srcu_struct * */
+};
+
+MG_MAP struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct mg_srcu_barrier);
+} mg_srcu_barrier_start SEC(".maps");
+
+MG_MAP struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u64);
+} mg_srcu_gp_snap SEC(".maps");
+
+/*
  * Owner-less char devices and the files open on them (bpf/open_files.bpf.c).
  * With .owner, an open file pins its module and rmmod is refused; without,
  * nothing does, and the next read() jumps into freed text.  So modguard

@@ -173,6 +173,21 @@ static __always_inline int rcu_callback_done(const struct mg_armed_info *a)
 	       bpf_ktime_get_ns() - a->ts_ns > MG_RCU_SETTLE_NS;
 }
 
+/* the same for an SRCU callback, on its own domain's sequence */
+static __always_inline int srcu_callback_done(const struct mg_armed_info *a,
+					      __u64 head)
+{
+	__u64 *snap = bpf_map_lookup_elem(&mg_srcu_gp_snap, &head);
+	unsigned long want, cur;
+
+	if (!snap || !a->expires)
+		return 0;
+	cur = mg_srcu_gp_seq((void *)a->expires);
+	want = (*snap + 2 * 3 + 1) & ~3ul;
+	return (long)(cur - want) >= 0 &&
+	       bpf_ktime_get_ns() - a->ts_ns > MG_RCU_SETTLE_NS;
+}
+
 static long settle_armed(struct bpf_map *map, __u64 *key,
 			 struct mg_armed_info *a, __u64 *mod)
 {
@@ -183,6 +198,8 @@ static long settle_armed(struct bpf_map *map, __u64 *key,
 		return 0;
 	pending = mg_object_pending(a, *key);
 	if (a->kind == MG_KIND_RCU && rcu_callback_done(a))
+		pending = 0;
+	if (a->kind == MG_KIND_SRCU && srcu_callback_done(a, *key))
 		pending = 0;
 	if (pending == 0) {
 		bpf_map_delete_elem(map, key);

@@ -14,6 +14,7 @@
 #include <bpf/bpf_core_read.h>
 
 #include "arming.bpf.h"
+#include "core_fixes.bpf.h"
 
 /* &file_systems, for the ledger check (pending.bpf.h); 0 if unknown */
 const volatile __u64 mg_file_systems = 0;
@@ -81,6 +82,38 @@ int BPF_KPROBE(mg_rcu_barrier_enter)
 				.task = (__u64)bpf_get_current_task() };
 
 	bpf_map_update_elem(&mg_barrier_start, &tid, &b, BPF_ANY);
+	return 0;
+}
+
+/*
+ * SRCU callbacks, as RCU's: the domain goes in "expires", its grace-period
+ * sequence at the call in mg_srcu_gp_snap.  Done after a later
+ * srcu_barrier() on that domain (its end: as rcu_barrier's), or once a
+ * grace period of it has completed (the module_free check).
+ */
+SEC("kprobe/call_srcu")
+int BPF_KPROBE(mg_call_srcu, struct srcu_struct *ssp, struct callback_head *rhp,
+	       void *func)
+{
+	__u64 mod = mg_text_owner((__u64)func), head = (__u64)rhp, seq;
+
+	if (!mod)
+		return 0;
+	mg_arm(ctx, head, mod, (__u64)func, MG_KIND_SRCU, 0, (__u64)ssp, 1);
+	seq = mg_srcu_gp_seq(ssp);
+	bpf_map_update_elem(&mg_srcu_gp_snap, &head, &seq, BPF_ANY);
+	return 0;
+}
+
+SEC("kprobe/srcu_barrier")
+int BPF_KPROBE(mg_srcu_barrier_enter, struct srcu_struct *ssp)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct mg_srcu_barrier b = { .start_ns = bpf_ktime_get_ns(),
+				     .task = (__u64)bpf_get_current_task(),
+				     .ssp = (__u64)ssp };
+
+	bpf_map_update_elem(&mg_srcu_barrier_start, &tid, &b, BPF_ANY);
 	return 0;
 }
 

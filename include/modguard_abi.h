@@ -85,6 +85,7 @@ enum mg_ref_kind {
 	MG_KIND_KTHREAD_WORK = 11, /* key: the kthread_work (delayed: timer) */
 	MG_KIND_FILESYSTEM = 12,   /* key: the file_system_type */
 	MG_KIND_IRQ = 13,	   /* key: the irqaction; expires: its irq_desc */
+	MG_KIND_SRCU = 14,	   /* key: the rcu_head; expires: its srcu_struct */
 	MG_KIND_MAX,
 };
 

@@ -522,8 +522,23 @@ static void kind_names(void)
 	CHECK_STR(mg_kind_name(MG_KIND_RCU), "rcu");
 	CHECK_STR(mg_kind_name(MG_KIND_NOTIFIER), "notifier");
 	CHECK_STR(mg_kind_name(MG_KIND_FOPS), "fops");
+	CHECK_STR(mg_kind_name(MG_KIND_NF_HOOK), "nf_hook");
+	CHECK_STR(mg_kind_name(MG_KIND_KTHREAD_WORK), "kthread_work");
+	CHECK_STR(mg_kind_name(MG_KIND_FILESYSTEM), "filesystem");
+	CHECK_STR(mg_kind_name(MG_KIND_IRQ), "irq");
+	CHECK_STR(mg_kind_name(MG_KIND_SRCU), "srcu");
 	CHECK_STR(mg_kind_name(MG_KIND_MAX), "unknown");
 	CHECK_STR(mg_kind_name(12345), "unknown");
+	/* every ledger kind says what the exit should have called */
+	for (uint32_t k = MG_KIND_TIMER; k < MG_KIND_MAX; k++)
+		CHECK(mg_kind_hint(k, 0) && *mg_kind_hint(k, 0));
+	CHECK_STR(mg_kind_hint(MG_KIND_WORK, MG_ARMF_DWORK),
+		  "cancel_delayed_work_sync()");
+	CHECK(strstr(mg_kind_hint(MG_KIND_KTHREAD_WORK, MG_ARMF_DWORK),
+		     "kthread_cancel_delayed_work_sync()"));
+	CHECK_STR(mg_kind_hint(MG_KIND_FILESYSTEM, 0), "unregister_filesystem()");
+	CHECK(mg_kind_hint(MG_KIND_HOLDER, 0) == NULL);
+	CHECK(mg_kind_hint(MG_KIND_MAX, 0) == NULL);
 }
 
 int main(void)

@@ -29,6 +29,9 @@ const struct mg_group mg_group_table[MG_GROUP_COUNT] = {
 	[MG_GROUP_RCU] = {
 		"rcu", "RCU callbacks", 0, 0, NULL,
 		{ "mg_call_rcu", "mg_rcu_barrier_enter" } },
+	[MG_GROUP_SRCU] = {
+		"srcu", "SRCU callbacks", 0, 0, NULL,
+		{ "mg_call_srcu", "mg_srcu_barrier_enter" } },
 	[MG_GROUP_NOTIFIERS] = {
 		"notifiers", "notifier blocks", 0, 0, NULL,
 		{ "mg_notifier_register", "mg_atomic_notifier_unregister",

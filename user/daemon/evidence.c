@@ -107,6 +107,7 @@ static const char *const kind_names[MG_KIND_MAX] = {
 	[MG_KIND_NOTIFIER] = "notifier", [MG_KIND_FOPS] = "fops",
 	[MG_KIND_NF_HOOK] = "nf_hook", [MG_KIND_KTHREAD_WORK] = "kthread_work",
 	[MG_KIND_FILESYSTEM] = "filesystem", [MG_KIND_IRQ] = "irq",
+	[MG_KIND_SRCU] = "srcu",
 };
 
 const char *mg_kind_name(uint32_t kind)
@@ -136,6 +137,8 @@ static const char *const kind_hints[MG_KIND_MAX] = {
 				 "kthread_destroy_worker()",
 	[MG_KIND_FILESYSTEM] = "unregister_filesystem()",
 	[MG_KIND_IRQ] = "free_irq() (devm_free_irq() for a devm_ request)",
+	[MG_KIND_SRCU] = "srcu_barrier() after the last call_srcu(), then "
+			 "cleanup_srcu_struct()",
 };
 
 const char *mg_kind_hint(uint32_t kind, uint32_t flags)
@@ -179,6 +182,9 @@ static void armed_ref(struct mg_evidence *ev, uint64_t obj,
 	else if (a->kind == MG_KIND_RCU)
 		set_note(ev, r, "queued by call_rcu(); gone after a later "
 				"rcu_barrier()");
+	else if (a->kind == MG_KIND_SRCU)
+		set_note(ev, r, "queued by call_srcu(); gone after a later "
+				"srcu_barrier() on its domain");
 }
 
 /*

@@ -86,20 +86,33 @@ jq_check "mg_tidy_irq with its handlers installed is clean" "$JSON_FILE" \
 printf '\356' | dd of=/dev/port bs=1 seek=96 count=1 conv=notrunc 2>/dev/null
 expect_rc 0 "mg_tidy_irq unloads (exit 0)" "$RMMOD_G" mg_tidy_irq
 
+# --- srcu: one callback its init barriered, one held queued by a reader ---
+insmod "$MODS/mg_tidy_srcu.ko"
+report_json mg_tidy_srcu
+has_kind srcu mg_tidy_srcu_cb+ srcu_barrier mg_tidy_srcu
+jq_check "srcu: the callback its init's srcu_barrier() waited for is gone (1 left)" \
+	"$JSON_FILE" '[.modules[0].references[] | select(.kind=="srcu")] | length == 1'
+jq_check "mg_tidy_srcu with a callback queued is clean" "$JSON_FILE" \
+	"$(verdict_filter mg_tidy_srcu clean)"
+expect_rc 0 "mg_tidy_srcu unloads (exit 0: its exit's srcu_barrier() settles it)" \
+	"$RMMOD_G" mg_tidy_srcu
+
 # --- buggy ones, still loaded: the same kinds and functions ---
 insmod "$MODS/mg_leak_fs.ko"
 insmod "$MODS/mg_leak_nf_hook.ko"
 insmod "$MODS/mg_leak_kthread_work.ko" delay_ms=600000
 insmod "$MODS/mg_leak_irq.ko"
+insmod "$MODS/mg_leak_srcu.ko"
 report_json
 has_kind filesystem mg_leak_fs_mount+ unregister_filesystem mg_leak_fs
 has_kind nf_hook mg_leak_nf_hook_fn+ nf_unregister_net_hook mg_leak_nf_hook
 has_kind kthread_work mg_leak_kthread_work_fn+ kthread_cancel_delayed mg_leak_kthread_work
 has_kind irq mg_leak_irq_handler+ free_irq mg_leak_irq
+has_kind srcu mg_leak_srcu_cb+ srcu_barrier mg_leak_srcu
 # the site: the module's init where it is on the stack; an init that
 # returns register_filesystem(...) is a tail call, and its caller is named
 jq_check "each names the site that registered it" "$JSON_FILE" \
-	'[.modules[] | select(.name|test("^mg_leak_(fs|nf_hook|kthread_work|irq)$")) | .references[] | select(.kind!="holder") | .site | test("^(init_module|do_one_initcall)\\+0x")] | length >= 4 and all'
+	'[.modules[] | select(.name|test("^mg_leak_(fs|nf_hook|kthread_work|irq|srcu)$")) | .references[] | select(.kind!="holder") | .site | test("^(init_module|do_one_initcall)\\+0x")] | length >= 5 and all'
 jq_check "... the kthread work's is in its init" "$JSON_FILE" \
 	'.modules[] | select(.name=="mg_leak_kthread_work") | .references | any(.kind=="kthread_work" and (.site|startswith("init_module+0x")))'
 # their exits leave these behind: unloading them would crash this boot
