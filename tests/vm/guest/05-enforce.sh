@@ -15,6 +15,14 @@ insmod "$MODS/mg_tidy.ko"
 before=$(cat /sys/module/mg_tidy/refcnt)
 start_daemon || return
 insmod "$MODS/mg_nofops_reader.ko" sleep_ms=100
+# modguardd kprobes its owner-less read() and release(); registering a
+# kprobe holds a module reference while it patches the text, so the
+# counts are read once both are on (set-up: wait for the event)
+entry_probes() {
+	[ "$(grep -Ec '^[0-9a-f]+ +k +mg_nofops_reader_(read|release)\+0x[04] ' \
+		/sys/kernel/debug/kprobes/list)" -ge 2 ]
+}
+wait_for 300 entry_probes
 after=$(cat /sys/module/mg_tidy/refcnt)
 check "a clean watched module's refcnt is the same with and without modguardd ($before = $after)" \
 	test "$before" = "$after"
