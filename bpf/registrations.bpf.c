@@ -16,6 +16,22 @@
 #include "arming.bpf.h"
 #include "core_fixes.bpf.h"
 
+/* names of filesystem types and interrupt handlers, by ledger key */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct mg_reg_name);
+} mg_reg_names SEC(".maps");
+
+static __always_inline void reg_name(__u64 obj, const char *name)
+{
+	struct mg_reg_name n = {};
+
+	bpf_probe_read_kernel_str(n.name, sizeof(n.name), name);
+	bpf_map_update_elem(&mg_reg_names, &obj, &n, BPF_ANY);
+}
+
 /* &file_systems, for the ledger check (pending.bpf.h); 0 if unknown */
 const volatile __u64 mg_file_systems = 0;
 
@@ -437,15 +453,20 @@ int BPF_KPROBE(mg_register_filesystem, struct file_system_type *fs)
 			mod = owner;
 		}
 	}
-	if (mod && (func || bpf_map_lookup_elem(&mg_modules, &mod)))
+	if (mod && (func || bpf_map_lookup_elem(&mg_modules, &mod))) {
 		mg_arm(ctx, (__u64)fs, mod, func, MG_KIND_FILESYSTEM, 0, 0, 1);
+		reg_name((__u64)fs, BPF_CORE_READ(fs, name));
+	}
 	return 0;
 }
 
 SEC("kprobe/unregister_filesystem")
 int BPF_KPROBE(mg_unregister_filesystem, struct file_system_type *fs)
 {
-	mg_disarm((__u64)fs);
+	__u64 key = (__u64)fs;
+
+	mg_disarm(key);
+	bpf_map_delete_elem(&mg_reg_names, &key);
 	return 0;
 }
 
@@ -515,8 +536,10 @@ int BPF_KPROBE(mg_setup_irq, unsigned int irq, struct irq_desc *desc,
 		func = (__u64)BPF_CORE_READ(new, thread_fn);
 		mod = mg_text_owner(func);
 	}
-	if (mod)
+	if (mod) {
 		mg_arm(ctx, (__u64)new, mod, func, MG_KIND_IRQ, 0, (__u64)desc,
 		       2);
+		reg_name((__u64)new, BPF_CORE_READ(new, name));
+	}
 	return 0;
 }

@@ -147,6 +147,15 @@ struct mg_armed_info {
 _Static_assert(sizeof(struct mg_armed_info) == 72, "mg_armed_info ABI");
 
 /*
+ * value of mg_reg_names, keyed like mg_armed: the name a registration gave
+ * itself (a filesystem type's, an interrupt handler's devname)
+ */
+#define MG_REG_NAME_LEN 32
+struct mg_reg_name {
+	char name[MG_REG_NAME_LEN];
+};
+
+/*
  * The mg_armed key of a netfilter hook: its nf_hook_ops mixed with its
  * struct net (kept in "expires"), as one ops is registered in many
  * namespaces; the ops is the key ^ (net << 32) again.

@@ -93,6 +93,21 @@ static void loads_share_one_kallsyms_pass(void)
 	mg_module_symbols_read_pending(&fx.d);
 	fx_fini(&fx);
 
+	/*
+	 * A pass that names nothing in a module's text (one that raced an
+	 * init: only ftrace's copy of a freed init function) is read again,
+	 * and given up on after three
+	 */
+	fx_init(&fx);
+	fx_write(&fx, "proc/kallsyms",
+		 "ffffffffc0200000 T mg_other_init\t[mg_other]\n");
+	fx_load(&fx, "mg_other", FX_MOD2, FX_TEXT2, FX_TEXT2_SIZE, 0);
+	b = mg_table_find(&fx.d.table, FX_MOD2);
+	mg_module_symbols_read_pending(&fx.d);
+	CHECK(!b->syms_pending && b->syms.loaded);
+	CHECK_INT(b->syms.n, 1);
+	fx_fini(&fx);
+
 	/* loaded and freed in one batch: named from what could be read */
 	fx_init(&fx);
 	fx_load_buggy(&fx, 0, "-");

@@ -323,12 +323,40 @@ static void format_helpers(void)
 	fx_fini(&fx);
 }
 
+/* a filesystem type or an interrupt handler gives its own name */
+static void registrations_name_themselves(void)
+{
+	struct mg_armed_info *a;
+	size_t n;
+	char **l;
+
+	fx_init(&fx);
+	fx_load_buggy(&fx, 0, "-");
+	a = mg_stub_arm(0xffff888000500000ull, FX_MOD, MG_KIND_FILESYSTEM,
+			FX_FN_OPEN);
+	a->pid = a->tgid = 150;
+	snprintf(mg_stub.reg_names[mg_stub.narmed - 1], MG_REG_NAME_LEN,
+		 "mg_buggyfs");
+	mg_stub_arm(0xffff888000600000ull, FX_MOD, MG_KIND_IRQ, FX_FN_READ);
+	l = lines_of(encode("mg_buggy", 1), &n);
+	CHECK_STR(fx_field(&fx, LINE(1), "kind"), "filesystem");
+	CHECK_STR(fx_field(&fx, LINE(1), "name"), "mg_buggyfs");
+	CHECK_STR(fx_field(&fx, LINE(1), "hint"), "unregister_filesystem()");
+	CHECK_STR(fx_keys(&fx, LINE(1)),
+		  "ref kind function name site pid comm since object hint");
+	/* no name recorded: none said */
+	CHECK_STR(fx_field(&fx, LINE(2), "kind"), "irq");
+	CHECK(fx_field(&fx, LINE(2), "name") == NULL);
+	fx_fini(&fx);
+}
+
 int main(void)
 {
 	RUN(exact_lines_with_addresses);
 	RUN(field_order);
 	RUN(addresses_hidden);
 	RUN(notes_are_records_of_their_own);
+	RUN(registrations_name_themselves);
 	RUN(gone_module);
 	RUN(report_module_errors);
 	RUN(report_all_loaded_then_gone);

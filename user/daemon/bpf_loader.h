@@ -105,6 +105,8 @@ int mg_bpf_consume(struct mg_bpf *b);
 /* a copy of every ledger entry (object address + info); caller frees */
 int mg_bpf_armed(struct mg_bpf *b, uint64_t **objs, struct mg_armed_info **infos,
 		 size_t *n);
+/* the name a registration gave itself (mg_reg_names); -ENOENT: none */
+int mg_bpf_reg_name(struct mg_bpf *b, uint64_t obj, char *buf, size_t len);
 /*
  * Check each armed entry against its object (still pending?) and drop the
  * ones disarmed where no tracepoint saw it.  Returns how many were dropped.

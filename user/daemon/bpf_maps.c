@@ -70,6 +70,17 @@ static int map_dump(const struct bpf_map *map, uint64_t **keys, void **vals,
 	return map_copy(map, sizeof(**keys), (void **)keys, vals, vsz, n);
 }
 
+int mg_bpf_reg_name(struct mg_bpf *b, uint64_t obj, char *buf, size_t len)
+{
+	struct mg_reg_name n;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.mg_reg_names), &obj,
+				&n))
+		return -ENOENT;
+	snprintf(buf, len, "%.*s", (int)sizeof(n.name), n.name);
+	return 0;
+}
+
 int mg_bpf_armed(struct mg_bpf *b, uint64_t **objs, struct mg_armed_info **infos,
 		 size_t *n)
 {

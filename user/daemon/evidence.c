@@ -152,13 +152,15 @@ const char *mg_kind_hint(uint32_t kind, uint32_t flags)
 }
 
 /* one ledger entry: a callback or registration pointing into the module */
-static void armed_ref(struct mg_evidence *ev, uint64_t obj,
+static void armed_ref(struct mg_daemon *d, struct mg_evidence *ev, uint64_t obj,
 		      const struct mg_armed_info *a)
 {
 	struct mg_ref *r = add_ref(ev, mg_kind_name(a->kind));
 
 	if (!r)
 		return;
+	if (a->kind == MG_KIND_FILESYSTEM || a->kind == MG_KIND_IRQ)
+		mg_bpf_reg_name(d->bpf, obj, r->name, sizeof(r->name));
 	r->func = a->func;
 	r->site = a->site;
 	r->pid = a->tgid;
@@ -206,7 +208,7 @@ static size_t armed(struct mg_daemon *d, struct mg_evidence *ev,
 		if (infos[i].mod != m->addr ||
 		    (left_only && !(infos[i].flags & MG_ARMF_LEFT)))
 			continue;
-		armed_ref(ev, objs[i], &infos[i]);
+		armed_ref(d, ev, objs[i], &infos[i]);
 		count++;
 	}
 	free(objs);

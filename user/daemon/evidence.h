@@ -65,6 +65,7 @@ struct mg_ref {
 	uint32_t pid, tid;
 	uint32_t dev; /* kernel dev_t */
 	char comm[MG_COMM_LEN + 1];
+	char name[MG_REG_NAME_LEN]; /* a registration's own name; "" none */
 	char *note; /* owned; NULL: none (for MG_ITEM_NOTE: the text) */
 	/* the call a correct exit makes for it; static, NULL: none */
 	const char *hint;

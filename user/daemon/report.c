@@ -115,6 +115,8 @@ static void encode_ref(struct mg_daemon *d, const struct mg_ref *r,
 	mg_line_add_str(l, "kind", r->kind);
 	mg_format_ref_function(d, r, show_addrs, buf, sizeof(buf));
 	mg_line_add_str(l, "function", buf);
+	if (r->name[0])
+		mg_line_add_str(l, "name", r->name);
 	if (r->has & (MG_REF_SITE | MG_REF_SITE_INIT)) {
 		mg_format_ref_site(d, r, show_addrs, buf, sizeof(buf));
 		mg_line_add_str(l, "site", buf);

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -383,6 +384,17 @@ int mg_bpf_consume(struct mg_bpf *b)
 	}
 	ring_clear();
 	return n;
+}
+
+int mg_bpf_reg_name(struct mg_bpf *b, uint64_t obj, char *buf, size_t len)
+{
+	(void)b;
+	for (size_t i = 0; i < mg_stub.narmed; i++)
+		if (mg_stub.armed_obj[i] == obj && mg_stub.reg_names[i][0]) {
+			snprintf(buf, len, "%s", mg_stub.reg_names[i]);
+			return 0;
+		}
+	return -ENOENT;
 }
 
 int mg_bpf_armed(struct mg_bpf *b, uint64_t **objs, struct mg_armed_info **infos,

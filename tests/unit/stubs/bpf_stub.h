@@ -26,6 +26,8 @@ struct mg_stub {
 	/* mg_bpf_armed(): the callback ledger, object -> info */
 	uint64_t armed_obj[MG_STUB_MAX];
 	struct mg_armed_info armed[MG_STUB_MAX];
+	/* mg_bpf_reg_name(): the name an entry registered under ("": none) */
+	char reg_names[MG_STUB_MAX][MG_REG_NAME_LEN];
 	/* mg_bpf_settle_armed() drops the entry: disarmed unseen */
 	int armed_settles[MG_STUB_MAX];
 	size_t narmed;

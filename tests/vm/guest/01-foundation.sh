@@ -41,8 +41,8 @@ check "... and is named as built in" out_has "kernel is built into the kernel"
 expect_rc 0 "json status" "$MODGUARD" status --json
 check "json status is valid JSON saying attached" \
 	jq -e '.attached == true' "$OUT_FILE"
-check "json status lists the twelve attach groups in table order" \
-	jq -e '[.groups[].name] == ["lifecycle","refs","timers","work","tasklets","rcu","notifiers","fops","task_dead","open_files","enforcement","peer_creds"]' "$OUT_FILE"
+check "json status lists the seventeen attach groups in table order" \
+	jq -e '[.groups[].name] == ["lifecycle","refs","timers","work","tasklets","rcu","srcu","notifiers","kthread_work","filesystems","nf_hooks","irqs","fops","task_dead","open_files","enforcement","peer_creds"]' "$OUT_FILE"
 check "... every one active on the stock kernel, with an empty reason" \
 	jq -e 'all(.groups[]; .state == "active" and .reason == "")' "$OUT_FILE"
 check "... lifecycle the one required group" \

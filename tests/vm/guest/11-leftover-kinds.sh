@@ -16,6 +16,8 @@ has_kind() {
 insmod "$MODS/mg_tidy_fs.ko"
 report_json mg_tidy_fs
 has_kind filesystem mg_tidy_fs_mount+ unregister_filesystem mg_tidy_fs
+jq_check "filesystem: ... with its name" "$JSON_FILE" \
+	'.modules[0].references | any(.kind=="filesystem" and .name=="mg_tidy_fs")'
 jq_check "mg_tidy_fs with its type registered is clean" "$JSON_FILE" \
 	"$(verdict_filter mg_tidy_fs clean)"
 mkdir -p /tmp/mg-tidy-fs
@@ -78,6 +80,8 @@ insmod "$MODS/mg_tidy_irq.ko"
 report_json mg_tidy_irq
 has_kind irq mg_tidy_irq_handler+ free_irq mg_tidy_irq
 has_kind irq mg_tidy_irq_check+ free_irq mg_tidy_irq
+jq_check "irq: each with the name it requested under" "$JSON_FILE" \
+	'[.modules[0].references[] | select(.kind=="irq") | .name] | sort == ["mg_tidy_irq", "mg_tidy_irq_thread"]'
 jq_check "irq: the request that failed (-EBUSY) is not listed (2 handlers)" \
 	"$JSON_FILE" '[.modules[0].references[] | select(.kind=="irq")] | length == 2'
 jq_check "mg_tidy_irq with its handlers installed is clean" "$JSON_FILE" \
