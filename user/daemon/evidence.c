@@ -126,8 +126,8 @@ static const char *const kind_hints[MG_KIND_MAX] = {
 	[MG_KIND_WORK] = "cancel_work_sync(), or flush/destroy_workqueue()",
 	[MG_KIND_TASKLET] = "tasklet_kill()",
 	[MG_KIND_RCU] = "rcu_barrier() after the last call_rcu()",
-	[MG_KIND_NOTIFIER] = "the unregister matching its register "
-			     "(e.g. unregister_reboot_notifier())",
+	[MG_KIND_NOTIFIER] = "unregister_*_notifier() matching its "
+			     "register_*_notifier()",
 	[MG_KIND_FOPS] = "set .owner = THIS_MODULE, and misc_deregister(), "
 			 "cdev_del() or proc_remove() at exit",
 	[MG_KIND_NF_HOOK] = "nf_unregister_net_hook(s)() for each namespace "
