@@ -203,4 +203,28 @@ static __always_inline __u64 mg_srcu_gp_seq(const void *ssp)
 	return BPF_CORE_READ(s65, srcu_sup, srcu_gp_seq);
 }
 
+/*
+ * The block device of a block device inode: struct bdev_inode (block/
+ * bdev.c) puts the block_device first and the inode after it, on 6.1 and
+ * on 6.12 alike (I_BDEV()); the layout is private, so CO-RE finds it.
+ */
+static __always_inline void *mg_bdev_of_inode(const void *inode)
+{
+	if (!inode || !bpf_core_type_exists(struct bdev_inode))
+		return 0;
+	return (void *)inode - bpf_core_field_offset(struct bdev_inode,
+						     vfs_inode) +
+	       bpf_core_field_offset(struct bdev_inode, bdev);
+}
+
+/* the module a block device's disk belongs to (its fops->owner), or 0 */
+static __always_inline __u64 mg_bdev_owner(const void *bdev)
+{
+	const struct block_device *b = bdev;
+
+	if (!b)
+		return 0;
+	return (__u64)BPF_CORE_READ(b, bd_disk, fops, owner);
+}
+
 #endif /* MODGUARD_CORE_FIXES_BPF_H */

@@ -327,4 +327,46 @@ struct mg_task_record {
 _Static_assert(sizeof(struct mg_task_record) == 32 + 8 * MG_STACK_DEPTH + 16 + 16,
 	       "mg_task_record ABI");
 
+/*
+ * One object of the kernel's own state that holds a reference on a module,
+ * found by the holder scan (bpf/holder_scan.bpf.c, two iterators), for the
+ * references taken before modguardd saw them.  The kernel counts, per
+ * object: an open file one on its f_op->owner (do_dentry_open's
+ * fops_get); an open block device one on its disk's fops->owner
+ * (blkdev_get_no_open); a socket one on its family ops' owner
+ * (__sock_create) and one on its protocol's (sk_prot_alloc); a superblock
+ * one on its type's owner (sget_fc) and, on a block device, one on the
+ * disk's (the mount's blkdev open).
+ */
+enum mg_scan_via {
+	MG_SCAN_FILE = 1,	/* an open file: f_op->owner */
+	MG_SCAN_BDEV = 2,	/* an open block device: its disk's owner */
+	MG_SCAN_SOCKET = 3,	/* a socket: its family's or protocol's owner */
+	MG_SCAN_MOUNT = 4,	/* a superblock: its filesystem type's owner */
+	MG_SCAN_MOUNT_BDEV = 5, /* a superblock on a disk the module drives */
+};
+
+#define MG_SCANF_INTERNAL 1u  /* a kernel-internal mount: no mount point */
+#define MG_SCANF_UNMOUNTED 2u /* a superblock with no mount (going away) */
+#define MG_SCANF_PATH_CUT 4u  /* the path lost its leading components */
+
+#define MG_SCAN_PATH_LEN 256
+
+struct mg_scan_holder {
+	__u64 mod;    /* struct module * it holds */
+	__u64 object; /* struct file * or struct super_block * */
+	__u32 via;    /* enum mg_scan_via */
+	__u32 count;  /* references on mod (a socket: 1 or 2) */
+	__u32 pid;    /* a task holding the file: thread id, 0 for a mount */
+	__u32 tgid;
+	__s32 fd;     /* its descriptor in that task, -1 for a mount */
+	__u32 dev;    /* kernel dev_t: the device node's, or the superblock's */
+	__u32 flags;  /* MG_SCANF_* */
+	__u32 pad;
+	char comm[MG_COMM_LEN];
+	char path[MG_SCAN_PATH_LEN]; /* the file's path, or the mount point */
+};
+_Static_assert(sizeof(struct mg_scan_holder) == 48 + MG_COMM_LEN +
+	       MG_SCAN_PATH_LEN, "mg_scan_holder ABI");
+
 #endif /* MODGUARD_ABI_H */

@@ -52,10 +52,10 @@ static void exact_lines_with_addresses(void)
 	CHECK_STR(LINE(1),
 		  "ref kind=holder function=0xffff888000001000 "
 		  "site=0xffff888000001000 pid=202 tid=202 comm=mystery count=1 "
-		  "since=104.000");
+		  "source=traced since=104.000");
 	CHECK_STR(LINE(2),
 		  "ref kind=holder function=chrdev_open+0x10 "
-		  "site=chrdev_open+0x10 pid=201 tid=201 comm=cat count=2 "
+		  "site=chrdev_open+0x10 pid=201 tid=201 comm=cat count=2 source=traced "
 		  "since=103.000");
 	CHECK_STR(LINE(3),
 		  "ref kind=file function=mg_buggy_open+0x0 pid=300 tid=300 "
@@ -155,7 +155,7 @@ static void addresses_hidden(void)
 	/* no symbol: "?" (escaped) */
 	CHECK_STR(LINE(1),
 		  "ref kind=holder function=%3F site=%3F pid=202 tid=202 "
-		  "comm=mystery count=1 since=104.000");
+		  "comm=mystery count=1 source=traced since=104.000");
 	CHECK_STR(LINE(4),
 		  "ref kind=timer function=mg_buggy_timer_fn+0x0 "
 		  "site=init_module+0x3c pid=150 comm=insmod since=101.000 "

@@ -405,7 +405,8 @@ void mg_render_report_text(FILE *out, const struct mg_reply *r)
 static bool ref_key_numeric(const char *key)
 {
 	static const char *const keys[] = { "pid", "tid", "count", "since",
-					    "expires_jiffies", "expires_ns" };
+					    "expires_jiffies", "expires_ns",
+					    "fd" };
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (!strcmp(key, keys[i]))

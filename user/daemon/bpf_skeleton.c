@@ -23,7 +23,7 @@ static void set_kernel_symbols(struct mg_bpf *b, const char *kallsyms)
 	static const char *const names[] = {
 		"delayed_work_timer_fn", "module_notify_list", "rcu_state",
 		"init_user_ns", "kthread_delayed_work_timer_fn", "file_systems",
-		"kthread_worker_fn",
+		"kthread_worker_fn", "def_blk_fops", "super_blocks",
 	};
 	static const char *const without[] = {
 		"delayed work shows as a core timer",
@@ -37,10 +37,15 @@ static void set_kernel_symbols(struct mg_bpf *b, const char *kallsyms)
 		"module goes",
 		"a kthread worker running a module's work counts as a "
 		"foreign caller",
+		"block devices opened before modguardd started are not "
+		"attributed",
+		"mounts made before modguardd started are not attributed",
 	};
-	uint64_t addr[7];
+	enum { N = sizeof(names) / sizeof(names[0]) };
+	uint64_t addr[N];
 
-	mg_kallsyms_lookup(kallsyms, names, addr, 7);
+	_Static_assert(sizeof(without) / sizeof(without[0]) == N, "without");
+	mg_kallsyms_lookup(kallsyms, names, addr, N);
 	/* delayed work arms a core timer; the work's function is what counts */
 	b->skel->rodata->mg_dwork_timer_fn = addr[0];
 	b->skel->rodata->mg_module_notify_list = addr[1];
@@ -49,7 +54,9 @@ static void set_kernel_symbols(struct mg_bpf *b, const char *kallsyms)
 	b->skel->rodata->mg_kthread_dwork_timer_fn = addr[4];
 	b->skel->rodata->mg_file_systems = addr[5];
 	mg_task_class_set_kthread_worker_fn(addr[6]);
-	for (int i = 0; i < 7; i++)
+	b->skel->rodata->mg_def_blk_fops = addr[7];
+	b->skel->rodata->mg_super_blocks = addr[8];
+	for (int i = 0; i < N; i++)
 		if (!addr[i])
 			mg_warn("bpf: %s not in %s: %s", names[i], kallsyms,
 				without[i]);

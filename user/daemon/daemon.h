@@ -7,6 +7,7 @@
 
 #include "bpf_loader.h"
 #include "client.h"
+#include "holder_scan.h"
 #include "module_table.h"
 #include "symbolizer.h"
 #include "symcache.h"
@@ -73,6 +74,13 @@ struct mg_daemon {
 	size_t ntasks;
 	int scan_err; /* nonzero: the scan failed, tasks are unknown */
 	int rescan_needed; /* a watched task moved */
+
+	/* the latest holder scan (holder_scan.h), run when a report needs it */
+	struct mg_scan_holder *scan_holders;
+	size_t nscan_holders;
+	int holders_fresh;     /* scan_holders is this request's */
+	int holder_scan_err;   /* nonzero: the last holder scan failed */
+	struct mg_holder_set holders_at_start; /* objects found at start */
 	int enforce;       /* try to enforce (no --advisory) */
 };
 
@@ -84,6 +92,12 @@ struct mg_daemon {
 void mg_daemon_rescan(struct mg_daemon *d);
 /* watch the foreign tasks of the last scan (and init completions) */
 void mg_daemon_update_watch(struct mg_daemon *d);
+/*
+ * This request's holder scan (d->scan_holders): run once after each
+ * mg_daemon_rescan(), on first need.  at_start: also remember what it
+ * found as the holders from before modguardd (once, at start).
+ */
+void mg_daemon_scan_holders(struct mg_daemon *d, int at_start);
 
 /* monotonic ns -> unix ns */
 static inline uint64_t mg_unix_ns(const struct mg_daemon *d, uint64_t mono)

@@ -94,6 +94,7 @@ static size_t holders(struct mg_evidence *ev, struct mg_module *m)
 		r->since_ns = h->ts_ns;
 		r->has = MG_REF_SITE | MG_REF_PID | MG_REF_TID | MG_REF_COUNT |
 			 MG_REF_SINCE;
+		r->source = "traced";
 	}
 	free(seen);
 	return done;
@@ -402,6 +403,104 @@ static void open_files(struct mg_daemon *d, struct mg_evidence *ev,
 	free(f);
 }
 
+static const char *scan_label(uint32_t via)
+{
+	switch (via) {
+	case MG_SCAN_FILE:
+		return "open file";
+	case MG_SCAN_BDEV:
+		return "open block device";
+	case MG_SCAN_SOCKET:
+		return "socket";
+	case MG_SCAN_MOUNT:
+		return "mount";
+	case MG_SCAN_MOUNT_BDEV:
+		return "mount of its block device";
+	}
+	return "object";
+}
+
+static void scan_ref(struct mg_evidence *ev, const struct mg_scan_holder *h,
+		     uint32_t count)
+{
+	int mount = h->via == MG_SCAN_MOUNT || h->via == MG_SCAN_MOUNT_BDEV;
+	struct mg_ref *r = add_ref(ev, "holder");
+
+	if (!r)
+		return;
+	r->label = scan_label(h->via);
+	r->source = "scan";
+	r->count = count;
+	r->object = h->object;
+	r->has = MG_REF_COUNT | MG_REF_OBJECT;
+	if (!mount) {
+		r->pid = h->tgid;
+		r->tid = h->pid;
+		set_comm(r, h->comm);
+		r->fd = h->fd;
+		r->has |= MG_REF_PID | MG_REF_TID | MG_REF_FD;
+	}
+	if (h->dev) {
+		r->dev = h->dev;
+		r->has |= MG_REF_DEVICE;
+	}
+	r->path_key = mount ? "mount_point" : "path";
+	if (h->flags & MG_SCANF_INTERNAL)
+		snprintf(r->path, sizeof(r->path), "(kernel-internal mount)");
+	else if (h->flags & MG_SCANF_UNMOUNTED)
+		snprintf(r->path, sizeof(r->path), "(not mounted)");
+	else if (h->path[0])
+		snprintf(r->path, sizeof(r->path), "%s%.250s",
+			 h->flags & MG_SCANF_PATH_CUT ? "..." : "", h->path);
+	else
+		r->path_key = NULL;
+}
+
+/*
+ * The references the tracked holders leave unexplained that the kernel's
+ * own state explains (holder_scan.h): up to budget of them, by count.
+ * Returns how many references they account for.
+ */
+static uint64_t scanned(struct mg_daemon *d, struct mg_evidence *ev,
+			const struct mg_module *m, uint64_t budget)
+{
+	uint32_t *tgids = NULL, *counts = NULL;
+	size_t *picks = NULL, n;
+	uint64_t done = 0;
+
+	if (!budget)
+		return 0;
+	mg_daemon_scan_holders(d, 0);
+	if (d->holder_scan_err) {
+		add_note(ev, "the holder scan failed: references taken before "
+			     "modguardd started are not attributed");
+		return 0;
+	}
+	if (!d->nscan_holders)
+		return 0;
+	tgids = calloc(m->nholders ? m->nholders : 1, sizeof(*tgids));
+	picks = calloc(d->nscan_holders, sizeof(*picks));
+	counts = calloc(d->nscan_holders, sizeof(*counts));
+	if (!tgids || !picks || !counts) {
+		ev->oom = 1;
+		goto out;
+	}
+	for (size_t i = 0; i < m->nholders; i++)
+		tgids[i] = m->holders[i].tgid;
+	n = mg_holder_scan_pick(d->scan_holders, d->nscan_holders, m->addr,
+				budget, &d->holders_at_start, tgids,
+				m->nholders, picks, counts);
+	for (size_t i = 0; i < n; i++) {
+		scan_ref(ev, &d->scan_holders[picks[i]], counts[i]);
+		done += counts[i];
+	}
+out:
+	free(tgids);
+	free(picks);
+	free(counts);
+	return done;
+}
+
 static void counted_ref(struct mg_evidence *ev, const char *label,
 			uint64_t count, const char *note)
 {
@@ -459,6 +558,8 @@ int mg_evidence_of_kmod(struct mg_daemon *d, const struct mg_kmod *k,
 		add_note(ev, "the task scan failed: tasks inside the module are "
 			     "unknown");
 	}
+	if (m && k->refcnt > 0 && (size_t)k->refcnt > attributed)
+		attributed += scanned(d, ev, m, (uint64_t)k->refcnt - attributed);
 	if (k->refcnt > 0 && (size_t)k->refcnt > attributed)
 		counted_ref(ev, "unattributed", (uint64_t)k->refcnt - attributed,
 			    m && !m->preloaded
@@ -541,7 +642,9 @@ static int ref_same(const struct mg_ref *a, const struct mg_ref *b)
 	       a->pid == b->pid && a->tid == b->tid && a->dev == b->dev &&
 	       !strcmp(a->comm, b->comm) && str_eq(a->note, b->note) &&
 	       a->nstack == b->nstack &&
-	       !memcmp(a->stack, b->stack, a->nstack * sizeof(a->stack[0]));
+	       !memcmp(a->stack, b->stack, a->nstack * sizeof(a->stack[0])) &&
+	       str_eq(a->source, b->source) && a->fd == b->fd &&
+	       str_eq(a->path_key, b->path_key) && !strcmp(a->path, b->path);
 }
 
 int mg_evidence_same(const struct mg_evidence *a, const struct mg_evidence *b)

@@ -39,6 +39,7 @@ enum {
 	MG_REF_THREADFN = 1u << 8,
 	MG_REF_STACK = 1u << 9,
 	MG_REF_SITE_IS_FUNC = 1u << 10, /* site is the function's own address */
+	MG_REF_FD = 1u << 11,
 };
 
 /* the report's "expires" field of a timer or hrtimer */
@@ -71,6 +72,11 @@ struct mg_ref {
 	const char *hint;
 	uint32_t nstack;
 	uint64_t stack[MG_STACK_DEPTH];
+	/* "scan": found by the holder scan; "traced": seen being taken */
+	const char *source;
+	int32_t fd;	      /* MG_REF_FD: the holding task's descriptor */
+	const char *path_key; /* "path" or "mount_point"; NULL: no path */
+	char path[MG_SCAN_PATH_LEN];
 };
 
 struct mg_evidence {

@@ -235,6 +235,8 @@ int main(int argc, char **argv)
 	mg_module_symbols_read_pending(&d);
 	/* who is inside what right now: the enforcement's starting picture */
 	mg_daemon_rescan(&d);
+	/* who holds what from before us: files, sockets, mounts */
+	mg_daemon_scan_holders(&d, 1);
 	d.attached = 1;
 
 	/* the socket appears only once we are tracking: clients may wait on it */
@@ -258,6 +260,8 @@ out:
 	mg_symtab_free(&d.ksyms);
 	mg_symcache_free(&d.symcache);
 	free(d.tasks);
+	free(d.scan_holders);
+	mg_holder_set_free(&d.holders_at_start);
 	close(sfd);
 	return ret;
 }

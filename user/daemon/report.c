@@ -129,6 +129,12 @@ static void encode_ref(struct mg_daemon *d, const struct mg_ref *r,
 		mg_line_add_str(l, "comm", r->comm);
 	if (r->has & MG_REF_COUNT)
 		mg_line_add_u64(l, "count", r->count);
+	if (r->source)
+		mg_line_add_str(l, "source", r->source);
+	if (r->has & MG_REF_FD)
+		mg_line_add_s64(l, "fd", r->fd);
+	if (r->path_key)
+		mg_line_add_str(l, r->path_key, r->path);
 	if (r->has & MG_REF_DEVICE) {
 		snprintf(buf, sizeof(buf), "%u:%u", MG_DEV_MAJOR(r->dev),
 			 MG_DEV_MINOR(r->dev));

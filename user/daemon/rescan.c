@@ -7,6 +7,8 @@
 #include <stdlib.h>
 
 #include "daemon.h"
+#include "holder_scan.h"
+#include "log.h"
 #include "task_class.h"
 #include "task_scan.h"
 
@@ -32,6 +34,7 @@ void mg_daemon_rescan(struct mg_daemon *d)
 	d->tasks = NULL;
 	d->ntasks = 0;
 	d->rescan_needed = 0;
+	d->holders_fresh = 0;
 	d->scan_err = mg_task_scan(d->bpf, &d->tasks, &d->ntasks);
 	if (d->scan_err)
 		return;
@@ -50,4 +53,25 @@ void mg_daemon_rescan(struct mg_daemon *d)
 		mg_bpf_set_stack_busy(d->bpf, m->addr, busy);
 	}
 	mg_daemon_update_watch(d);
+}
+
+void mg_daemon_scan_holders(struct mg_daemon *d, int at_start)
+{
+	if (d->holders_fresh && !at_start)
+		return;
+	free(d->scan_holders);
+	d->scan_holders = NULL;
+	d->nscan_holders = 0;
+	d->holders_fresh = 1;
+	d->holder_scan_err = mg_holder_scan(d->bpf, &d->scan_holders,
+					    &d->nscan_holders);
+	if (d->holder_scan_err || !at_start)
+		return;
+	mg_holder_set_free(&d->holders_at_start);
+	if (mg_holder_set_from(&d->holders_at_start, d->scan_holders,
+			       d->nscan_holders))
+		mg_warn("holder scan: out of memory: the holders found at "
+			"start are not remembered");
+	mg_info("holder scan: %zu open file(s), socket(s) and mount(s) hold "
+		"module references", d->nscan_holders);
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "bpf_stub.h"
+#include "holder_scan.h"
 #include "task_scan.h"
 
 struct mg_stub mg_stub;
@@ -552,4 +553,21 @@ int mg_bpf_stat(struct mg_bpf *b, enum mg_stat which, uint64_t *out)
 	(void)b;
 	*out = which < MG_STAT_MAX ? mg_stub.stats[which] : 0;
 	return 0;
+}
+
+int mg_holder_scan(struct mg_bpf *b, struct mg_scan_holder **recs, size_t *n)
+{
+	int err;
+
+	(void)b;
+	mg_stub.holder_scan_calls++;
+	*recs = NULL;
+	*n = 0;
+	if (mg_stub.holder_scan_err)
+		return mg_stub.holder_scan_err;
+	err = copy_out(mg_stub.holders, mg_stub.nholders,
+		       sizeof(mg_stub.holders[0]), (void **)recs);
+	if (!err)
+		*n = mg_stub.nholders;
+	return err;
 }

@@ -49,6 +49,10 @@ struct mg_stub {
 	struct mg_task_record tasks[MG_STUB_MAX];
 	size_t ntasks;
 	int scan_err;
+	/* what the holder scan finds (mg_holder_scan) */
+	struct mg_scan_holder holders[MG_STUB_MAX];
+	size_t nholders;
+	int holder_scan_err, holder_scan_calls;
 	/* a failing dump: mg_bpf_armed/open_files/callers return this */
 	int armed_err, files_err, callers_err;
 	struct mg_bpf_caps caps;
