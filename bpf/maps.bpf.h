@@ -272,12 +272,13 @@ static __always_inline __u64 mg_text_owner(__u64 addr)
 }
 
 /* reserve a zeroed event, counting a full ring buffer instead of hiding it */
-static __always_inline struct mg_event *mg_event_reserve(__u32 type)
+/* a record of size bytes (a constant) that starts with a struct mg_event */
+static __always_inline void *mg_event_reserve_sized(__u32 type, __u64 size)
 {
 	struct mg_event *e;
 	__u64 id;
 
-	e = bpf_ringbuf_reserve(&mg_events, sizeof(*e), 0);
+	e = bpf_ringbuf_reserve(&mg_events, size, 0);
 	if (!e) {
 		mg_stat_inc(MG_STAT_RINGBUF_LOST);
 		return NULL;
@@ -290,6 +291,11 @@ static __always_inline struct mg_event *mg_event_reserve(__u32 type)
 	e->tgid = id >> 32;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	return e;
+}
+
+static __always_inline struct mg_event *mg_event_reserve(__u32 type)
+{
+	return mg_event_reserve_sized(type, sizeof(struct mg_event));
 }
 
 /* mod's word in mg_guard, created at 0; NULL only when the map is full */
@@ -332,7 +338,8 @@ static __always_inline int mg_someone_waits(void)
 	return cfg && cfg->wake_on_refs;
 }
 
-static __always_inline struct mg_event *mg_event_reserve_lazy(__u32 type)
+static __always_inline void *mg_event_reserve_lazy_sized(__u32 type,
+							   __u64 size)
 {
 	if (!mg_someone_waits() &&
 	    bpf_ringbuf_query(&mg_events, BPF_RB_AVAIL_DATA) >
@@ -340,7 +347,12 @@ static __always_inline struct mg_event *mg_event_reserve_lazy(__u32 type)
 		mg_stat_inc(MG_STAT_RINGBUF_LOST);
 		return NULL;
 	}
-	return mg_event_reserve(type);
+	return mg_event_reserve_sized(type, size);
+}
+
+static __always_inline struct mg_event *mg_event_reserve_lazy(__u32 type)
+{
+	return mg_event_reserve_lazy_sized(type, sizeof(struct mg_event));
 }
 
 static __always_inline void mg_event_submit_lazy(struct mg_event *e)

@@ -19,6 +19,15 @@
  * lazy reserve/submit of maps.bpf.h (no wake-up unless an unload waits;
  * never the last quarter of the buffer).
  */
+static __always_inline void ref_fill(struct mg_event *e, struct module *mod,
+				     unsigned long ip)
+{
+	e->mod = (__u64)mod;
+	e->ref.site = ip;
+	e->refcnt = mg_module_refcnt(mod);
+	e->state = BPF_CORE_READ(mod, state);
+}
+
 static __always_inline int ref_event(struct module *mod, unsigned long ip,
 				     __u32 type)
 {
@@ -26,18 +35,44 @@ static __always_inline int ref_event(struct module *mod, unsigned long ip,
 
 	if (!e)
 		return 0;
-	e->mod = (__u64)mod;
-	e->ref.site = ip;
-	e->refcnt = mg_module_refcnt(mod);
-	e->state = BPF_CORE_READ(mod, state);
+	ref_fill(e, mod, ip);
 	mg_event_submit_lazy(e);
+	return 0;
+}
+
+/*
+ * The functions that take references for someone else (set by modguardd
+ * from kallsyms): a get from one of them carries the taker's stack.
+ */
+const volatile __u64 mg_plumbing_lo[MG_PLUMBING_MAX] = {};
+const volatile __u64 mg_plumbing_hi[MG_PLUMBING_MAX] = {};
+const volatile __u32 mg_nplumbing = 0;
+
+static __always_inline int in_plumbing(__u64 ip)
+{
+	for (__u32 i = 0; i < MG_PLUMBING_MAX && i < mg_nplumbing; i++)
+		if (ip >= mg_plumbing_lo[i] && ip < mg_plumbing_hi[i])
+			return 1;
 	return 0;
 }
 
 SEC("tp_btf/module_get")
 int BPF_PROG(mg_module_get, struct module *mod, unsigned long ip)
 {
-	return ref_event(mod, ip, MG_EV_REF_GET);
+	struct mg_ref_event *r;
+	long n;
+
+	/* a direct caller is its own taker: the short record, no unwind */
+	if (!in_plumbing(ip))
+		return ref_event(mod, ip, MG_EV_REF_GET);
+	r = mg_event_reserve_lazy_sized(MG_EV_REF_GET, sizeof(*r));
+	if (!r)
+		return 0;
+	ref_fill(&r->e, mod, ip);
+	n = bpf_get_stack(ctx, r->stack, sizeof(r->stack), 0);
+	r->e.ref.nstack = n > 0 ? n / sizeof(r->stack[0]) : 0;
+	mg_event_submit_lazy(&r->e);
+	return 0;
 }
 
 SEC("tp_btf/module_put")

@@ -261,7 +261,8 @@ struct mg_event {
 		};
 		struct { __u64 obj, func, site, expires; } cb;
 		struct { __u64 init_start, init_fn, _pad2, init_size; } load;
-		struct { __u64 _pad0, _pad1, site, _pad3; } ref;
+		/* nstack: frames in the mg_ref_event around it, 0: none */
+		struct { __u64 nstack, _pad1, site, _pad3; } ref;
 		struct { __u64 _pad0, func, _pad2, _pad3; } entry;
 		struct { __u64 callers, open_files, _pad2, stack_tasks; } refused;
 		struct { __u64 file, _pad1, _pad2, _pad3; } closed;
@@ -293,6 +294,21 @@ _Static_assert(__builtin_offsetof(struct mg_event, obj) == 32 &&
 	       "mg_event arms");
 #undef MG_EVENT_SAME_WORD
 _Static_assert(sizeof(struct mg_event) == 160, "mg_event ABI");
+
+/*
+ * A module_get whose caller is generic plumbing (fops_get() in
+ * do_dentry_open(), get_filesystem(), __sock_create(), ...: the functions
+ * in mg_plumbing_lo/hi) comes with the kernel stack of its taker, so that
+ * modguardd can name the first frame outside the plumbing as the site.
+ * The ring buffer record is this, longer than a struct mg_event.
+ */
+#define MG_TAKER_DEPTH 16
+#define MG_PLUMBING_MAX 64
+
+struct mg_ref_event {
+	struct mg_event e;
+	__u64 stack[MG_TAKER_DEPTH]; /* innermost first; e.ref.nstack valid */
+};
 
 /*
  * One task whose kernel stack holds a return address inside some module's

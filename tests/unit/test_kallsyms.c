@@ -83,6 +83,24 @@ static void lookup_finds_core_symbols_only(void)
 	CHECK_INT(mg_kallsyms_lookup(path, names, addr, 4), -ENOENT);
 }
 
+/* a function's end is the next core symbol's address */
+static void ranges_end_at_the_next_symbol(void)
+{
+	char path[] = "/tmp/mg-kallsyms-XXXXXX";
+	const char *names[] = { "_stext", "delayed_work_timer_fn", "m_read",
+				"rcu_state" };
+	uint64_t addr[4], end[4];
+
+	write_fixture(path, fixture);
+	CHECK_INT(mg_kallsyms_lookup_ranges(path, names, addr, end, 4), 0);
+	CHECK(addr[0] == 0xffffffff81000000ull);
+	CHECK(end[0] == 0xffffffff81000100ull);
+	CHECK(end[1] == 0xffffffff82000000ull); /* the next line above it */
+	CHECK(addr[2] == 0 && end[2] == 0); /* a module's: not looked up */
+	CHECK(end[3] == 0); /* nothing in the core kernel after it */
+	unlink(path);
+}
+
 static void long_lines_are_whole(void)
 {
 	char path[] = "/tmp/mg-kallsyms-XXXXXX";
@@ -150,6 +168,7 @@ int main(void)
 	RUN(each_line_is_split);
 	RUN(lookup_finds_core_symbols_only);
 	RUN(long_lines_are_whole);
+	RUN(ranges_end_at_the_next_symbol);
 	RUN(symtabs_take_text_symbols);
 	RUN(hidden_addresses_are_eperm);
 	return check_done();

@@ -11,6 +11,7 @@
 #include "bpf_internal.h"
 #include "fsutil.h"
 #include "kallsyms.h"
+#include "taker_site.h"
 #include "task_class.h"
 #include "log.h"
 
@@ -18,6 +19,25 @@
  * Core kernel addresses the programs compare against, from kallsyms, and
  * what is lost without each.
  */
+/* where a reference taken is someone else's: taker_site.h */
+static void set_plumbing(struct mg_bpf *b, const uint64_t *lo,
+			 const uint64_t *hi, size_t n)
+{
+	size_t used = 0;
+
+	mg_taker_site_set_plumbing(lo, hi, n);
+	for (size_t i = 0; i < n; i++) {
+		if (!lo[i] || hi[i] <= lo[i])
+			continue;
+		b->skel->rodata->mg_plumbing_lo[used] = lo[i];
+		b->skel->rodata->mg_plumbing_hi[used] = hi[i];
+		used++;
+	}
+	b->skel->rodata->mg_nplumbing = used;
+	mg_dbg("bpf: %zu of %zu plumbing functions found: a reference they "
+	       "take is named by its taker", used, n);
+}
+
 static void set_kernel_symbols(struct mg_bpf *b, const char *kallsyms)
 {
 	static const char *const names[] = {
@@ -42,10 +62,19 @@ static void set_kernel_symbols(struct mg_bpf *b, const char *kallsyms)
 		"mounts made before modguardd started are not attributed",
 	};
 	enum { N = sizeof(names) / sizeof(names[0]) };
-	uint64_t addr[N];
+	const char *all[N + MG_PLUMBING_MAX];
+	uint64_t addr[N + MG_PLUMBING_MAX], end[N + MG_PLUMBING_MAX];
+	size_t nplumb = 0;
 
 	_Static_assert(sizeof(without) / sizeof(without[0]) == N, "without");
-	mg_kallsyms_lookup(kallsyms, names, addr, N);
+	memcpy(all, names, sizeof(names));
+	while (mg_plumbing_names[nplumb] && nplumb < MG_PLUMBING_MAX) {
+		all[N + nplumb] = mg_plumbing_names[nplumb];
+		nplumb++;
+	}
+	/* one pass for all: kallsyms takes 0.2-0.4 s to read under TCG */
+	mg_kallsyms_lookup_ranges(kallsyms, all, addr, end, N + nplumb);
+	set_plumbing(b, addr + N, end + N, nplumb);
 	/* delayed work arms a core timer; the work's function is what counts */
 	b->skel->rodata->mg_dwork_timer_fn = addr[0];
 	b->skel->rodata->mg_module_notify_list = addr[1];
@@ -222,10 +251,20 @@ static int attach_groups(struct mg_bpf *b, int enforce)
 static int on_ringbuf(void *ctx, void *data, size_t len)
 {
 	struct mg_bpf *b = ctx;
+	const struct mg_event *e = data;
+	struct mg_event copy;
 
 	if (len < sizeof(struct mg_event))
 		return 0;
-	b->fn(data, b->ctx);
+	/* a stack is read only where the record has room for it */
+	if (e->type == MG_EV_REF_GET && e->ref.nstack &&
+	    (len < sizeof(struct mg_ref_event) ||
+	     e->ref.nstack > MG_TAKER_DEPTH)) {
+		copy = *e;
+		copy.ref.nstack = 0;
+		e = &copy;
+	}
+	b->fn(e, b->ctx);
 	return 0;
 }
 

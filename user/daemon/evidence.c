@@ -95,6 +95,11 @@ static size_t holders(struct mg_evidence *ev, struct mg_module *m)
 		r->has = MG_REF_SITE | MG_REF_PID | MG_REF_TID | MG_REF_COUNT |
 			 MG_REF_SINCE;
 		r->source = "traced";
+		if (h->nstack) {
+			r->nstack = h->nstack;
+			memcpy(r->stack, h->stack, h->nstack * sizeof(r->stack[0]));
+			r->has |= MG_REF_STACK;
+		}
 	}
 	free(seen);
 	return done;

@@ -56,8 +56,9 @@ int mg_kallsyms_each(const char *path,
 struct lookup {
 	const char *const *names;
 	uint64_t *addrs;
+	uint64_t *ends; /* NULL: not wanted */
 	char *found; /* the first of several symbols of one name counts */
-	size_t n, left;
+	size_t n, left, open_ends;
 };
 
 static int lookup_one(const struct mg_ksym *s, void *ctx)
@@ -66,22 +67,39 @@ static int lookup_one(const struct mg_ksym *s, void *ctx)
 
 	if (s->module)
 		return 0;
+	/* the core kernel's lines come in address order: the next one ends it */
+	for (size_t i = 0; l->open_ends && i < l->n; i++)
+		if (l->found[i] && !l->ends[i] && s->addr > l->addrs[i]) {
+			l->ends[i] = s->addr;
+			l->open_ends--;
+		}
 	for (size_t i = 0; i < l->n; i++)
 		if (!l->found[i] && !strcmp(s->name, l->names[i])) {
 			l->found[i] = 1;
 			l->addrs[i] = s->addr;
 			l->left--;
+			l->open_ends += l->ends != NULL;
 		}
-	return !l->left; /* all found: the rest of the file is modules' */
+	/* all found (and ended): the rest of the file is modules' */
+	return !l->left && !l->open_ends;
 }
 
 int mg_kallsyms_lookup(const char *path, const char *const *names,
 		       uint64_t *addrs, size_t n)
 {
-	struct lookup l = { .names = names, .addrs = addrs, .n = n, .left = n };
+	return mg_kallsyms_lookup_ranges(path, names, addrs, NULL, n);
+}
+
+int mg_kallsyms_lookup_ranges(const char *path, const char *const *names,
+			      uint64_t *addrs, uint64_t *ends, size_t n)
+{
+	struct lookup l = { .names = names, .addrs = addrs, .ends = ends,
+			    .n = n, .left = n };
 	int ret;
 
 	memset(addrs, 0, n * sizeof(*addrs));
+	if (ends)
+		memset(ends, 0, n * sizeof(*ends));
 	if (!n)
 		return 0;
 	l.found = calloc(n, 1);

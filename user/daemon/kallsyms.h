@@ -37,5 +37,12 @@ int mg_kallsyms_each(const char *path,
  */
 int mg_kallsyms_lookup(const char *path, const char *const *names,
 		       uint64_t *addrs, size_t n);
+/*
+ * The same, and ends[i] = the address of the next core symbol above
+ * addrs[i] (the function's end; 0 when it has none): core lines come in
+ * address order.
+ */
+int mg_kallsyms_lookup_ranges(const char *path, const char *const *names,
+			      uint64_t *addrs, uint64_t *ends, size_t n);
 
 #endif /* MG_KALLSYMS_H */

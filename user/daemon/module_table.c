@@ -5,6 +5,7 @@
 
 #include "log.h"
 #include "module_table.h"
+#include "taker_site.h"
 #include "parse.h"
 
 void mg_table_init(struct mg_module_table *t)
@@ -120,6 +121,17 @@ static void holder_add(struct mg_module *m, const struct mg_event *e)
 	}
 	h = &m->holders[m->nholders++];
 	h->site = e->ref.site;
+	h->nstack = 0;
+	if (e->ref.nstack) {
+		/* the ring buffer callback checked the record's length */
+		const struct mg_ref_event *r = (const void *)e;
+		size_t first, n = e->ref.nstack;
+
+		h->site = mg_taker_site(e->ref.site, (const uint64_t *)r->stack, n,
+					&first);
+		h->nstack = n - first;
+		memcpy(h->stack, r->stack + first, h->nstack * sizeof(h->stack[0]));
+	}
 	h->ts_ns = e->ts_ns;
 	h->pid = e->pid;
 	h->tgid = e->tgid;

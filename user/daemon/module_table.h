@@ -17,11 +17,17 @@
 
 /* one module reference taken and not yet dropped, as module_get saw it */
 struct mg_holder {
-	uint64_t site; /* return address of the try_module_get() caller */
+	/*
+	 * the taker: the try_module_get() caller's return address, or the
+	 * first frame outside the plumbing it came through (taker_site.h)
+	 */
+	uint64_t site;
 	uint64_t ts_ns;
 	uint32_t pid;
 	uint32_t tgid;
 	char comm[MG_COMM_LEN];
+	uint32_t nstack; /* from the plumbing frame out; 0: a direct taker */
+	uint64_t stack[MG_TAKER_DEPTH];
 };
 
 struct mg_module {

@@ -17,7 +17,13 @@ reader=$!
 wait_for 50 sh -c 'test "$(cat /sys/module/mg_owner_reader/refcnt)" = 2'
 report_json mg_owner_reader
 jq_check "the open path's reference is a holder with the reader's pid" "$JSON_FILE" \
-	".modules[0].references | any(.kind==\"holder\" and .pid==$reader and .comm==\"cat\" and (.site|test(\"^(misc|chrdev)_open[+]\")))"
+	".modules[0].references | any(.kind==\"holder\" and .pid==$reader and .comm==\"cat\" and .source==\"traced\")"
+# its taker: not the VFS plumbing (misc_open, do_dentry_open, ...) but the
+# first frame outside it, the open system call; the stack is kept
+jq_check "... its site is the first frame outside the open plumbing" "$JSON_FILE" \
+	".modules[0].references | any(.pid==$reader and (.site|test(\"^__x64_sys_open(at)?[+]\")))"
+jq_check "... its stack runs from the plumbing frame that took it" "$JSON_FILE" \
+	".modules[0].references | any(.pid==$reader and (.stack[0]|test(\"^(misc|chrdev)_open[+]\")) and any(.stack[]; test(\"^do_dentry_open[+]\")))"
 jq_check "the scan's holder stays beside it, nothing unattributed" "$JSON_FILE" \
 	".modules[0].references | any(.source==\"scan\" and .pid==$early) and all(.function!=\"unattributed\")"
 # both sleep interruptibly (msleep_interruptible): no need to wait 60 s
