@@ -23,6 +23,7 @@
 static void set_plumbing(struct mg_bpf *b, const uint64_t *lo,
 			 const uint64_t *hi, size_t n)
 {
+	uint64_t min = UINT64_MAX, max = 0;
 	size_t used = 0;
 
 	mg_taker_site_set_plumbing(lo, hi, n);
@@ -31,8 +32,12 @@ static void set_plumbing(struct mg_bpf *b, const uint64_t *lo,
 			continue;
 		b->skel->rodata->mg_plumbing_lo[used] = lo[i];
 		b->skel->rodata->mg_plumbing_hi[used] = hi[i];
+		min = lo[i] < min ? lo[i] : min;
+		max = hi[i] > max ? hi[i] : max;
 		used++;
 	}
+	b->skel->rodata->mg_plumbing_min = used ? min : 0;
+	b->skel->rodata->mg_plumbing_max = used ? max : 0;
 	b->skel->rodata->mg_nplumbing = used;
 	mg_dbg("bpf: %zu of %zu plumbing functions found: a reference they "
 	       "take is named by its taker", used, n);
