@@ -35,7 +35,7 @@ SECTIONS=${BENCH_SECTIONS:-overhead bpfstats verdict rmmod enforcement callers}
 # sleep/poll/pty: core kernel only; open: open+close of a char device (the
 # open-file guard's LSM hooks); mod: module timers, hrtimers, work and
 # delayed work; modref: module_get/module_put of a module (see mg_bench.c)
-WORKLOADS="sleep poll pty open mod modref"
+WORKLOADS="sleep poll pty open openmod mod modref"
 
 mkdir -p "$MG_WORK"
 : >"$RAW"
@@ -88,6 +88,8 @@ bench_setup() {
 	raw meta mem_kb "$(awk '/MemTotal/ {print $2}' /proc/meminfo)"
 	insmod "$MODS/mg_tidy.ko" || { echo "insmod mg_tidy failed"; return 1; }
 	insmod "$MODS/mg_bench_load.ko" || { echo "insmod mg_bench_load failed"; return 1; }
+	# openmod: a real Debian module's device with .owner
+	modprobe loop || { echo "modprobe loop failed"; return 1; }
 	raw meta base_tasks "$(count_tasks)"
 }
 

@@ -5,7 +5,7 @@
  *   mg_bench time [-n N] -- CMD [ARG...]
  *       run CMD N times (stdout/stderr to /dev/null), print
  *       "median_us=M min_us=A max_us=B fails=F samples=s1,s2,..."
- *   mg_bench sleep|poll|pty|open [-j THREADS] (-i ITERS | -c MS)
+ *   mg_bench sleep|poll|pty|open|openmod [-j THREADS] (-i ITERS | -c MS)
  *       timer/workqueue-heavy core-kernel workloads in THREADS threads:
  *         sleep  nanosleep(1 us) with 1 ns timer slack (hrtimers)
  *         poll   ppoll()/select() with 1 us timeouts on an idle pipe
@@ -14,6 +14,9 @@
  *         open   open()+close() of /dev/null: a char device, so the
  *                open-file guard's lsm/file_open and file_free hooks
  *                take their longest path short of a tracked device
+ *         openmod  open()+close() of /dev/loop-control: a module's misc
+ *                device with .owner, so every open takes a reference
+ *                through misc_open (plumbing: the taker's stack is read)
  *       -i: ITERS per thread, print "elapsed_us=E iters=I";
  *       -c: calibrate, run for about MS ms, print "iters=I" (per thread)
  *   mg_bench mod [-m MASK] (-i ITERS | -c MS)
@@ -202,6 +205,11 @@ static int one_step(struct worker *w, long i)
 		}
 	case 'o': {
 		int fd = open("/dev/null", O_RDONLY);
+
+		return fd < 0 ? -1 : close(fd);
+	}
+	case 'O': {
+		int fd = open("/dev/loop-control", O_RDONLY);
 
 		return fd < 0 ? -1 : close(fd);
 	}
@@ -414,6 +422,8 @@ int main(int argc, char **argv)
 		return do_core('t', argc, argv);
 	if (!strcmp(argv[0], "open"))
 		return do_core('o', argc, argv);
+	if (!strcmp(argv[0], "openmod"))
+		return do_core('O', argc, argv);
 	if (!strcmp(argv[0], "mod"))
 		return do_mod(argc, argv);
 	if (!strcmp(argv[0], "rpc"))

@@ -350,9 +350,65 @@ static void registrations_name_themselves(void)
 	fx_fini(&fx);
 }
 
+static struct mg_scan_holder *scan_holder(uint32_t via, uint32_t tgid,
+					   const char *path)
+{
+	struct mg_scan_holder *h = &mg_stub.holders[mg_stub.nholders++];
+
+	memset(h, 0, sizeof(*h));
+	h->mod = FX_MOD;
+	h->object = 0xffff888000700000ull + mg_stub.nholders * 0x100;
+	h->via = via;
+	h->count = 1;
+	h->pid = h->tgid = tgid;
+	h->fd = tgid ? 4 : -1;
+	snprintf(h->comm, sizeof(h->comm), "%s", tgid ? "holder" : "");
+	snprintf(h->path, sizeof(h->path), "%s", path);
+	return h;
+}
+
+/*
+ * the holder scan fills what the traced holders leave of the refcount,
+ * not the traced taker's own file again; a file's path outside /dev only
+ * for who may see addresses
+ */
+static void scan_holders_fill_the_count(void)
+{
+	const char *text;
+	size_t n;
+	char **l;
+
+	fx_init(&fx);
+	fx_load_buggy(&fx, 3, "-");
+	fx_ref_get(&fx, FX_MOD, FX_K_CHRDEV_OPEN + 0x10, 200, "cat", 1, 2);
+	scan_holder(MG_SCAN_FILE, 200, "/dev/mg_buggy"); /* the traced one */
+	scan_holder(MG_SCAN_FILE, 300, "/home/u/private.txt");
+	scan_holder(MG_SCAN_MOUNT, 0, "/mnt/x")->dev = MG_MKDEV(7, 0);
+	text = encode("mg_buggy", 1);
+	CHECK_CONTAINS(text, "pid=300 tid=300 comm=holder count=1 source=scan "
+			     "fd=4 path=/home/u/private.txt");
+	CHECK_CONTAINS(text, "function=mount count=1 source=scan "
+			     "mount_point=/mnt/x device=7:0");
+	CHECK_NOT_CONTAINS(text, "path=/dev/mg_buggy");
+	CHECK_NOT_CONTAINS(text, "unattributed");
+	l = lines_of(encode("mg_buggy", 0), &n);
+	CHECK_INT(n, 4);
+	CHECK_STR(fx_field(&fx, LINE(2), "path"), "?");
+	CHECK_STR(fx_field(&fx, LINE(3), "mount_point"), "/mnt/x");
+	/* the scan failing: said, and the count is unattributed again */
+	mg_daemon_rescan(&fx.d);
+	mg_stub.holder_scan_err = -ENOMEM;
+	text = encode("mg_buggy", 1);
+	CHECK_CONTAINS(text, "the%20holder%20scan%20failed");
+	CHECK_CONTAINS(text, "function=unattributed count=2");
+	mg_stub.holder_scan_err = 0;
+	fx_fini(&fx);
+}
+
 int main(void)
 {
 	RUN(exact_lines_with_addresses);
+	RUN(scan_holders_fill_the_count);
 	RUN(field_order);
 	RUN(addresses_hidden);
 	RUN(notes_are_records_of_their_own);

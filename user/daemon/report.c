@@ -105,6 +105,17 @@ static void format_stack(struct mg_daemon *d, const struct mg_ref *r,
 	}
 }
 
+/*
+ * Another user's open file is named only to whoever may read raw
+ * addresses (/proc/PID/fd asks ptrace access for the same): device nodes
+ * and mount points are public anyway (/dev, /proc/mounts).
+ */
+static int path_shown(const struct mg_ref *r, int show_addrs)
+{
+	return show_addrs || strcmp(r->path_key, "path") ||
+	       !strncmp(r->path, "/dev/", 5) || !strncmp(r->path, "socket:", 7);
+}
+
 /* one "ref" record; the fields in one order for every kind */
 static void encode_ref(struct mg_daemon *d, const struct mg_ref *r,
 		       int show_addrs, struct mg_line *l)
@@ -134,7 +145,8 @@ static void encode_ref(struct mg_daemon *d, const struct mg_ref *r,
 	if (r->has & MG_REF_FD)
 		mg_line_add_s64(l, "fd", r->fd);
 	if (r->path_key)
-		mg_line_add_str(l, r->path_key, r->path);
+		mg_line_add_str(l, r->path_key,
+				path_shown(r, show_addrs) ? r->path : "?");
 	if (r->has & MG_REF_DEVICE) {
 		snprintf(buf, sizeof(buf), "%u:%u", MG_DEV_MAJOR(r->dev),
 			 MG_DEV_MINOR(r->dev));
