@@ -541,8 +541,34 @@ static void kind_names(void)
 	CHECK(mg_kind_hint(MG_KIND_MAX, 0) == NULL);
 }
 
+/*
+ * a get read after the resync whose put was lost: once events were lost,
+ * the holders are cut to the kernel's count when shown; before any loss a
+ * holder beyond it is a put not yet read, and stays
+ */
+static void holders_beyond_the_count_after_a_loss(void)
+{
+	struct mg_evidence ev;
+
+	fx_init(&fx);
+	fx_load_buggy(&fx, 0, "-");
+	fx_ref_get(&fx, FX_MOD, FX_K_CHRDEV_OPEN + 0x10, 200, "sh", 1, 2);
+	/* the kernel says 0 users: the put is lost or not read yet */
+	fx_set_modules(&fx, "mg_buggy 16384 0 - Live 0xffffffffc0000000\n");
+	CHECK_INT(of_kmod("mg_buggy", &ev), 0);
+	CHECK_STR(order(&ev), "holder/200");
+	mg_evidence_free(&ev);
+	fx.d.lost_seen = 5;
+	CHECK_INT(of_kmod("mg_buggy", &ev), 0);
+	CHECK_STR(order(&ev), "");
+	CHECK_INT(fx.d.resyncs, 1);
+	mg_evidence_free(&ev);
+	fx_fini(&fx);
+}
+
 int main(void)
 {
+	RUN(holders_beyond_the_count_after_a_loss);
 	RUN(everything_in_report_order);
 	RUN(holders_grouped_by_call_site);
 	RUN(ledger_entries);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "evidence.h"
+#include "resync.h"
 #include "task_class.h"
 
 static struct mg_ref *add_item(struct mg_evidence *ev, enum mg_item_type type,
@@ -551,6 +552,7 @@ int mg_evidence_of_kmod(struct mg_daemon *d, const struct mg_kmod *k,
 	snprintf(ev->holders, sizeof(ev->holders), "%s", k->holders);
 	ev->refcnt = k->refcnt;
 	if (m) {
+		mg_resync_module(d, m, k->refcnt);
 		attributed = holders(ev, m);
 		open_files(d, ev, m);
 		ev->in.own_pointers += armed(d, ev, m, 0);

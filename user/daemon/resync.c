@@ -35,3 +35,25 @@ void mg_resync_if_lost(struct mg_daemon *d)
 	d->lost_seen = lost;
 	d->resyncs++;
 }
+
+/*
+ * After a loss, a get whose put was lost can still arrive after the
+ * resync (it sat in the ring buffer behind the gap), and no new loss
+ * brings another resync: a module shown with more holders than the
+ * kernel counts is resynced again then.  Without a loss, more holders
+ * than users is only the lag of a put not yet read, which that put
+ * corrects.
+ */
+void mg_resync_module(struct mg_daemon *d, struct mg_module *m, int refcnt)
+{
+	size_t dropped;
+
+	if (!d->lost_seen || refcnt < 0 || m->nholders <= (size_t)refcnt)
+		return;
+	dropped = mg_table_resync_holders(m, refcnt);
+	if (!dropped)
+		return;
+	d->resyncs++;
+	mg_info("%s: %zu holder(s) beyond its refcount %d after lost events: "
+		"resynced", m->name, dropped, refcnt);
+}

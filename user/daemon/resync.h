@@ -7,5 +7,10 @@
 
 /* if events were lost since the last call: resync every module's holders */
 void mg_resync_if_lost(struct mg_daemon *d);
+/*
+ * once events were lost: no more holders for m than refcnt (the kernel's
+ * count, read now), as it is about to be shown
+ */
+void mg_resync_module(struct mg_daemon *d, struct mg_module *m, int refcnt);
 
 #endif /* MG_RESYNC_H */
