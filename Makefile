@@ -63,7 +63,8 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%,$(UNIT_SRCS))
 # unit tests of the daemon's logic that run without a kernel: linked with
 # the stubbed BPF layer (tests/unit/stubs/) instead of user/daemon/bpf_*.c
-# and task_scan.c, and with the fixture helpers (tests/unit/fixtures/)
+# and task_scan.c (and the other BPF-facing files filtered out below), and
+# with the fixture helpers (tests/unit/fixtures/)
 UNIT_STUBBED := test_aftermath test_enforcement_refusals test_event_loop \
 	test_evidence test_guarded_unload test_intents test_kernel_log \
 	test_kernel_view test_module_table test_record_writer test_records \
@@ -72,7 +73,8 @@ UNIT_STUB_OBJS := $(patsubst %.c,$(OUT)/%.o,$(wildcard tests/unit/stubs/*.c) \
 	$(wildcard tests/unit/fixtures/*.c))
 UNIT_STUBBED_BINS := $(filter $(addprefix $(OUT)/tests/unit/,$(UNIT_STUBBED)),$(UNIT_BINS))
 UNIT_DAEMON_NOBPF_OBJS := $(filter-out $(OUT)/user/daemon/bpf_%.o \
-	$(OUT)/user/daemon/task_scan.o $(OUT)/user/daemon/holder_scan.o,$(DAEMON_LIB_OBJS))
+	$(OUT)/user/daemon/task_scan.o $(OUT)/user/daemon/holder_scan.o \
+	$(OUT)/user/daemon/map_memory.o,$(DAEMON_LIB_OBJS))
 
 PROGS := $(OUT)/modguardd $(OUT)/modguard $(OUT)/modguard-rmmod
 # small programs the in-VM tests run
@@ -136,8 +138,10 @@ $(OUT)/modguard-rmmod: $(OUT)/user/cli/modguard_rmmod.o $(CLI_COMMON_OBJS) $(LIB
 	$(call msg,LD,$@)
 	$(Q)$(MG_LD) $^ $(MG_LDLIBS) $(LDLIBS) -o $@
 
-# it opens the skeleton to check the group table against it
-$(OUT)/tests/unit/test_bpf_groups.o: $(OUT)/modguard.skel.h
+# they open the skeleton: to check the group table against it, to walk
+# its maps
+$(OUT)/tests/unit/test_bpf_groups.o $(OUT)/tests/unit/test_map_memory.o: \
+		$(OUT)/modguard.skel.h
 
 $(OUT)/tests/unit/%: $(OUT)/tests/unit/%.o $(DAEMON_LIB_OBJS) $(CLI_COMMON_OBJS) $(LIB)
 	$(call msg,LD,$@)

@@ -260,6 +260,96 @@ static void t_status_groups(void)
 	mg_reply_free(&r);
 }
 
+/*
+ * The BPF maps: bpf_map_bytes is shown as "bpf_maps: N maps, size" in its
+ * place; in JSON the number stays and the bpf_map records become a
+ * "bpf_maps" array (only with bpf_map_bytes: t_status has neither).
+ */
+static void t_status_maps(void)
+{
+	struct mg_reply r;
+	char *out;
+	int err;
+
+	CHECK_INT(reply_from("status attached=1 overflow=0 "
+			     "bpf_map_bytes=9856614 mode=advisory\n"
+			     "group name=lifecycle state=active required=1 "
+			     "what=module%20loads reason=\n"
+			     "bpf_map name=mg_events type=ringbuf "
+			     "max_entries=1048576 bytes=1048576\n"
+			     "bpf_map name=mg_armed type=hash max_entries=65536 "
+			     "bytes=8808038\n"
+			     "bpf_map name=mg_x type=array max_entries=1 bytes=\n"
+			     "ok\n",
+			     &r),
+		  0);
+	out = render_text(status_text, &r);
+	CHECK_STR(out, "attached: yes\n"
+		       "overflow: 0\n"
+		       "bpf_maps: 3 maps, 9.4 MiB\n"
+		       "mode:     advisory\n"
+		       "groups:\n"
+		       "  lifecycle active\n");
+	free(out);
+	out = render_json(status_json, &r, false, &err);
+	CHECK_INT(err, 0);
+	CHECK_STR(out, "{\"attached\":true,\"overflow\":0,"
+		       "\"bpf_map_bytes\":9856614,\"mode\":\"advisory\","
+		       "\"groups\":[{\"name\":\"lifecycle\",\"state\":\"active\","
+		       "\"required\":true,\"what\":\"module loads\","
+		       "\"reason\":\"\"}],\"damaged\":[],\"bpf_maps\":["
+		       "{\"name\":\"mg_events\",\"type\":\"ringbuf\","
+		       "\"max_entries\":1048576,\"bytes\":1048576},"
+		       "{\"name\":\"mg_armed\",\"type\":\"hash\","
+		       "\"max_entries\":65536,\"bytes\":8808038},"
+		       "{\"name\":\"mg_x\",\"type\":\"array\","
+		       "\"max_entries\":1,\"bytes\":null}]}\n");
+	free(out);
+	mg_reply_free(&r);
+
+	/* one map, a sum that is no number */
+	CHECK_INT(reply_from("status bpf_map_bytes=lots\n"
+			     "bpf_map name=a type=hash max_entries=1 bytes=1\nok\n",
+			     &r),
+		  0);
+	out = render_text(status_text, &r);
+	CHECK_STR(out, "bpf_maps: lots\n");
+	free(out);
+	out = render_json(status_json, &r, false, &err);
+	CHECK_INT(err, 0);
+	CHECK(strstr(out, "\"bpf_map_bytes\":\"lots\"") != NULL);
+	free(out);
+	mg_reply_free(&r);
+	CHECK_INT(reply_from("status bpf_map_bytes=512\n"
+			     "bpf_map name=a type=hash max_entries=1 bytes=512\nok\n",
+			     &r),
+		  0);
+	out = render_text(status_text, &r);
+	CHECK_STR(out, "bpf_maps: 1 map, 512 B\n");
+	free(out);
+	mg_reply_free(&r);
+}
+
+static void t_size(void)
+{
+	char buf[32];
+
+	mg_render_size(0, buf, sizeof(buf));
+	CHECK_STR(buf, "0 B");
+	mg_render_size(1023, buf, sizeof(buf));
+	CHECK_STR(buf, "1023 B");
+	mg_render_size(1024, buf, sizeof(buf));
+	CHECK_STR(buf, "1.0 KiB");
+	mg_render_size(1536, buf, sizeof(buf));
+	CHECK_STR(buf, "1.5 KiB");
+	mg_render_size(9856614, buf, sizeof(buf));
+	CHECK_STR(buf, "9.4 MiB");
+	mg_render_size(3ull << 30, buf, sizeof(buf));
+	CHECK_STR(buf, "3.0 GiB");
+	mg_render_size(UINT64_MAX, buf, sizeof(buf));
+	CHECK_STR(buf, "16777216.0 TiB");
+}
+
 static void t_history(void)
 {
 	struct mg_reply r;
@@ -297,6 +387,8 @@ int main(void)
 	RUN(t_report_empty);
 	RUN(t_status);
 	RUN(t_status_groups);
+	RUN(t_status_maps);
+	RUN(t_size);
 	RUN(t_history);
 	return check_done();
 }

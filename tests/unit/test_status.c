@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* the status verb's records (user/daemon/status.c) */
+#include <errno.h>
+
 #include "fixtures/fixtures.h"
 #include "records.h"
 #include "status.h"
@@ -44,7 +46,8 @@ static void status_record(void)
 	st = n ? l[0] : "";
 	CHECK_STR(fx_keys(&fx, st),
 		  "status version pid attached tracking_since modules events lost "
-		  "resyncs overflow references open_files opens_refused mode reason");
+		  "resyncs overflow bpf_map_bytes references open_files "
+		  "opens_refused mode reason");
 	CHECK_STR(fx_field(&fx, st, "version"), MG_VERSION);
 	CHECK_INT(atoi(fx_field(&fx, st, "pid")), getpid());
 	CHECK_STR(fx_field(&fx, st, "attached"), "1");
@@ -54,6 +57,7 @@ static void status_record(void)
 	CHECK_STR(fx_field(&fx, st, "lost"), "3");
 	CHECK_STR(fx_field(&fx, st, "resyncs"), "2");
 	CHECK_STR(fx_field(&fx, st, "overflow"), "63");
+	CHECK_STR(fx_field(&fx, st, "bpf_map_bytes"), "0"); /* no maps */
 	CHECK_STR(fx_field(&fx, st, "references"), "tracked");
 	CHECK_STR(fx_field(&fx, st, "open_files"), "unavailable");
 	CHECK_STR(fx_field(&fx, st, "opens_refused"), "5");
@@ -131,6 +135,55 @@ static void group_records(void)
 }
 
 /*
+ * The BPF maps' memory: their sum in the status record, then one bpf_map
+ * record per map after the groups; a map whose memory the kernel did not
+ * say has an empty bytes and is left out of the sum.
+ */
+static void map_records(void)
+{
+	struct mg_map_memory m[3] = {
+		{ .name = "mg_events", .type = "ringbuf", .bytes = 1052672,
+		  .max_entries = 1u << 20, .known = 1 },
+		{ .name = "mg_armed", .type = "hash", .bytes = 5767168,
+		  .max_entries = 65536, .known = 1 },
+		{ .name = "mg_odd name", .type = "array", .max_entries = 1 },
+	};
+	const char *st, *text;
+	size_t n;
+	char **l;
+
+	fx_init(&fx);
+	memcpy(mg_stub.maps, m, sizeof(m));
+	mg_stub.nmaps = 3;
+	mg_stub.groups[0] = (struct mg_group_status){
+		.name = "lifecycle", .what = "module loads", .active = 1 };
+	mg_stub.ngroups = 1;
+	l = fx_lines_of(&fx, status_text(), &n);
+	CHECK_INT(n, 5);
+	st = n ? l[0] : "";
+	CHECK_STR(fx_field(&fx, st, "bpf_map_bytes"), "6819840");
+	CHECK(n == 5 && !strncmp(l[1], "group ", 6));
+	CHECK_STR(n == 5 ? l[2] : "",
+		  "bpf_map name=mg_events type=ringbuf max_entries=1048576 "
+		  "bytes=1052672");
+	CHECK_STR(n == 5 ? l[3] : "",
+		  "bpf_map name=mg_armed type=hash max_entries=65536 "
+		  "bytes=5767168");
+	CHECK_STR(n == 5 ? l[4] : "",
+		  "bpf_map name=mg_odd%20name type=array max_entries=1 bytes=");
+	fx_fini(&fx);
+
+	/* the maps cannot be listed: no sum rather than a wrong 0 */
+	fx_init(&fx);
+	mg_stub.maps_err = -ENOMEM;
+	text = status_text();
+	st = fx_find_line(&fx, text, "status");
+	CHECK(st && !fx_field(&fx, st, "bpf_map_bytes"));
+	CHECK_INT(fx_count_tag(&fx, text, "bpf_map"), 0);
+	fx_fini(&fx);
+}
+
+/*
  * A damaged record keeps its module quarantined until a person clears it:
  * status names it, after the groups; records that cannot be read at all
  * are named too.
@@ -173,6 +226,7 @@ int main(void)
 	RUN(status_record);
 	RUN(enforcing_mode);
 	RUN(group_records);
+	RUN(map_records);
 	RUN(damaged_records);
 	return check_done();
 }

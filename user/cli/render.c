@@ -81,6 +81,23 @@ static const char *get_or(const struct mg_record *rec, const char *key,
 	return v && *v ? v : dflt;
 }
 
+void mg_render_size(uint64_t bytes, char *buf, size_t size)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)bytes;
+	int u = -1;
+
+	if (bytes < 1024) {
+		snprintf(buf, size, "%" PRIu64 " B", bytes);
+		return;
+	}
+	while (v >= 1024 && u < 3) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, size, "%.1f %s", v, units[u]);
+}
+
 /* status */
 
 static bool status_numeric(const char *key)
@@ -88,7 +105,66 @@ static bool status_numeric(const char *key)
 	return !strcmp(key, "pid") || !strcmp(key, "modules") ||
 	       !strcmp(key, "events") || !strcmp(key, "lost") ||
 	       !strcmp(key, "overflow") || !strcmp(key, "opens_refused") ||
-	       !strcmp(key, "resyncs");
+	       !strcmp(key, "resyncs") || !strcmp(key, "bpf_map_bytes");
+}
+
+/* the label of a status key in text: bpf_map_bytes sums up the maps */
+static const char *status_label(const char *key)
+{
+	return !strcmp(key, "bpf_map_bytes") ? "bpf_maps" : key;
+}
+
+static int count_tag(const struct mg_reply *r, const char *tag)
+{
+	int n = 0;
+
+	for (int i = 0; i < r->nrecs; i++)
+		n += !strcmp(r->recs[i].rec.tag, tag);
+	return n;
+}
+
+/* "23 maps, 9.4 MiB": the "bpf_map" records and the sum the daemon sent */
+static void map_bytes_text(FILE *out, const char *v, const struct mg_reply *r)
+{
+	int n = count_tag(r, "bpf_map");
+	char size[32];
+	uint64_t u;
+
+	if (mg_parse_u64(v, 0, UINT64_MAX, &u)) {
+		put_clean(out, *v ? v : "-");
+		return;
+	}
+	mg_render_size(u, size, sizeof(size));
+	fprintf(out, "%d map%s, %s", n, n == 1 ? "" : "s", size);
+}
+
+/* the BPF maps, as "bpf_map" records: name, type, bound, memory */
+static void maps_json(struct mg_json *jw, const struct mg_reply *r)
+{
+	mg_json_name(jw, "bpf_maps");
+	mg_json_start_array(jw);
+	for (int i = 0; i < r->nrecs; i++) {
+		const struct mg_record *m = &r->recs[i].rec;
+		uint64_t u;
+
+		if (strcmp(m->tag, "bpf_map"))
+			continue;
+		mg_json_start_object(jw);
+		mg_json_string_field(jw, "name", get_or(m, "name", ""));
+		mg_json_string_field(jw, "type", get_or(m, "type", ""));
+		mg_json_name(jw, "max_entries");
+		if (!mg_record_get_u64(m, "max_entries", &u))
+			mg_json_u64(jw, u);
+		else
+			mg_json_null(jw);
+		mg_json_name(jw, "bytes");
+		if (!mg_record_get_u64(m, "bytes", &u))
+			mg_json_u64(jw, u);
+		else
+			mg_json_null(jw);
+		mg_json_end_object(jw);
+	}
+	mg_json_end_array(jw);
 }
 
 /* "  name  active|inactive: reason", one line per "group" record */
@@ -190,20 +266,24 @@ void mg_render_status_text(FILE *out, const struct mg_record *rec,
 	int width = 0;
 
 	for (int i = 0; i < rec->nfields; i++) {
-		int n = (int)strlen(rec->f[i].key);
+		int n = (int)strlen(status_label(rec->f[i].key));
 
 		if (n > width)
 			width = n;
 	}
 	for (int i = 0; i < rec->nfields; i++) {
 		const char *k = rec->f[i].key, *v = rec->f[i].value;
+		const char *label = status_label(k);
 		char when[64];
 
-		fputs(k, out);
+		put_clean(out, label);
 		fputc(':', out);
-		for (int n = (int)strlen(k); n <= width; n++)
+		for (int n = (int)strlen(label); n <= width; n++)
 			fputc(' ', out);
-		if (!strcmp(k, "attached") && (!strcmp(v, "0") || !strcmp(v, "1"))) {
+		if (!strcmp(k, "bpf_map_bytes")) {
+			map_bytes_text(out, v, r);
+		} else if (!strcmp(k, "attached") &&
+			   (!strcmp(v, "0") || !strcmp(v, "1"))) {
 			fputs(*v == '1' ? "yes" : "no", out);
 		} else if (!strcmp(k, "tracking_since") &&
 			   !mg_render_time(v, when, sizeof(when))) {
@@ -239,6 +319,9 @@ void mg_render_status_json(struct mg_json *jw, const struct mg_record *rec,
 	}
 	groups_json(jw, r);
 	damaged_json(jw, r);
+	/* with the sum: a daemon that sends no maps gets no empty list */
+	if (mg_record_get(rec, "bpf_map_bytes"))
+		maps_json(jw, r);
 	mg_json_end_object(jw);
 }
 

@@ -7,6 +7,7 @@
 #define MG_RENDER_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "client.h"
@@ -18,9 +19,14 @@
  */
 int mg_render_time(const char *value, char *buf, size_t size);
 
+/* bytes for people: "512 B", "9.4 MiB" (1024-based, one decimal) */
+void mg_render_size(uint64_t bytes, char *buf, size_t size);
+
 /*
- * status reply: the status record as aligned "key: value" lines, then the
- * attach groups; or one JSON object with a "groups" array
+ * status reply: the status record as aligned "key: value" lines
+ * (bpf_map_bytes as "bpf_maps: 23 maps, 9.4 MiB"), then the attach
+ * groups; or one JSON object with a "groups" array and, with
+ * bpf_map_bytes, a "bpf_maps" array of the "bpf_map" records
  */
 void mg_render_status_text(FILE *out, const struct mg_record *rec,
 			   const struct mg_reply *r);

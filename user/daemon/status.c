@@ -7,6 +7,7 @@
 
 #include "bpf_groups.h"
 #include "log.h"
+#include "map_memory.h"
 #include "proto.h"
 #include "records.h"
 #include "status.h"
@@ -72,6 +73,25 @@ static void encode_damaged(struct mg_daemon *d, FILE *out)
 	free(dr);
 }
 
+/* one "bpf_map" record per map, after the groups */
+static void encode_maps(const struct mg_map_memory *maps, size_t n, FILE *out)
+{
+	struct mg_line l = { 0 };
+
+	for (size_t i = 0; i < n; i++) {
+		mg_line_init(&l, "bpf_map");
+		mg_line_add_str(&l, "name", maps[i].name);
+		mg_line_add_str(&l, "type", maps[i].type);
+		mg_line_add_u64(&l, "max_entries", maps[i].max_entries);
+		if (maps[i].known)
+			mg_line_add_u64(&l, "bytes", maps[i].bytes);
+		else
+			mg_line_add_str(&l, "bytes", "");
+		put(out, &l);
+		mg_line_free(&l);
+	}
+}
+
 static uint64_t overflow(const uint64_t *stats)
 {
 	return stats[MG_STAT_PAGES_FULL] + stats[MG_STAT_MODULES_FULL] +
@@ -84,11 +104,15 @@ void mg_status_encode(struct mg_daemon *d, FILE *out)
 	uint64_t stats[MG_STAT_MAX] = { 0 };
 	const struct mg_bpf_caps *caps = mg_bpf_caps(d->bpf);
 	const struct mg_group_status *groups;
+	struct mg_map_memory *maps = NULL;
 	struct mg_line l = { 0 };
+	size_t ngroups, nmaps = 0;
+	uint64_t map_bytes = 0;
 	char buf[320];
-	size_t ngroups;
+	int maps_err;
 
 	mg_bpf_stats(d->bpf, stats);
+	maps_err = mg_map_memory_list(d->bpf, &maps, &nmaps, &map_bytes);
 	snprintf(buf, sizeof(buf), "%.3f",
 		 (double)mg_unix_ns(d, d->start_ns) / 1e9);
 	mg_line_init(&l, "status");
@@ -101,6 +125,9 @@ void mg_status_encode(struct mg_daemon *d, FILE *out)
 	mg_line_add_u64(&l, "lost", stats[MG_STAT_RINGBUF_LOST]);
 	mg_line_add_u64(&l, "resyncs", d->resyncs);
 	mg_line_add_u64(&l, "overflow", overflow(stats));
+	/* left out when the maps cannot be listed: no figure beats a wrong 0 */
+	if (!maps_err)
+		mg_line_add_u64(&l, "bpf_map_bytes", map_bytes);
 	mg_line_add_str(&l, "references", caps->refs ? "tracked" : "unavailable");
 	mg_line_add_str(&l, "open_files",
 			caps->open_files ? "tracked" : "unavailable");
@@ -120,5 +147,7 @@ void mg_status_encode(struct mg_daemon *d, FILE *out)
 	mg_line_free(&l);
 	ngroups = mg_bpf_groups(d->bpf, &groups);
 	mg_status_encode_groups(groups, ngroups, out);
+	encode_maps(maps, nmaps, out);
+	free(maps);
 	encode_damaged(d, out);
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The "status" verb's records: one "status" record (what is attached,
- * counters, enforcing or advisory and why), then one "group" record per
- * attach group of the BPF layer, active or not, with the reason.
+ * counters, the BPF maps' memory, enforcing or advisory and why), then one
+ * "group" record per attach group of the BPF layer, active or not, with
+ * the reason, one "bpf_map" record per BPF map (map_memory.h) and one
+ * "damaged" record per damaged unload record.
  */
 #ifndef MG_STATUS_H
 #define MG_STATUS_H

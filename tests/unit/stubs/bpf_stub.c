@@ -571,3 +571,27 @@ int mg_holder_scan(struct mg_bpf *b, struct mg_scan_holder **recs, size_t *n)
 		*n = mg_stub.nholders;
 	return err;
 }
+
+/* --- map_memory.h ---------------------------------------------------- */
+
+int mg_map_memory_list(struct mg_bpf *b, struct mg_map_memory **maps,
+		       size_t *n, uint64_t *total)
+{
+	int err;
+
+	(void)b;
+	*maps = NULL;
+	*n = 0;
+	*total = 0;
+	if (mg_stub.maps_err)
+		return mg_stub.maps_err;
+	err = copy_out(mg_stub.maps, mg_stub.nmaps, sizeof(mg_stub.maps[0]),
+		       (void **)maps);
+	if (err)
+		return err;
+	*n = mg_stub.nmaps;
+	for (size_t i = 0; i < *n; i++)
+		if (mg_stub.maps[i].known)
+			*total += mg_stub.maps[i].bytes;
+	return 0;
+}

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The BPF layer of modguardd without a kernel: bpf_stub.c implements every
- * function of user/daemon/bpf_loader.h and task_scan.h over the fake data
+ * function of user/daemon/bpf_loader.h and task_scan.h, and the map listing
+ * of map_memory.h (mg_map_memory_list), over the fake data
  * below, so that the daemon's logic (evidence, guarded unloads, the
  * server, ...) runs in a unit test.  A test fills mg_stub (zeroed at
  * start; each case runs in its own process), the daemon reads it through
@@ -15,6 +16,7 @@
 #include <stdint.h>
 
 #include "bpf_loader.h"
+#include "map_memory.h"
 #include "modguard_abi.h"
 
 #define MG_STUB_MAX 512
@@ -59,6 +61,10 @@ struct mg_stub {
 	struct mg_group_status groups[16];
 	size_t ngroups;
 	uint64_t stats[MG_STAT_MAX];
+	/* mg_map_memory_list(): the maps and their memory, or its error */
+	struct mg_map_memory maps[64];
+	size_t nmaps;
+	int maps_err;
 	/*
 	 * what mg_bpf_consume() delivers next, oldest first; the ring's fd
 	 * (mg_bpf_ringbuf_fd(), an eventfd) is readable while it is not empty

@@ -47,8 +47,26 @@ check "... every one active on the stock kernel, with an empty reason" \
 	jq -e 'all(.groups[]; .state == "active" and .reason == "")' "$OUT_FILE"
 check "... lifecycle the one required group" \
 	jq -e '[.groups[] | select(.required) | .name] == ["lifecycle"]' "$OUT_FILE"
+# issue 13, point 7: what the BPF maps cost the kernel (docs/MAPS.md)
+cp "$OUT_FILE" "$MG_WORK/status-maps.json"
+jq_check "json status sums the BPF maps' memory (bpf_map_bytes > 0)" \
+	"$MG_WORK/status-maps.json" '.bpf_map_bytes > 0'
+jq_check "... lists every map with a type, its bound and its memory" \
+	"$MG_WORK/status-maps.json" '(.bpf_maps | length) > 20 and
+	all(.bpf_maps[]; (.name | length) > 0 and (.type | length) > 0 and
+		(.bytes | type) == "number" and
+		(.max_entries > 0 or (.type | endswith("_storage"))))'
+jq_check "... the ring buffer mg_events among them, 1 MiB or more" \
+	"$MG_WORK/status-maps.json" '[.bpf_maps[] | select(.name == "mg_events"
+		and .type == "ringbuf" and .max_entries == 1048576 and
+		.bytes >= 1048576)] | length == 1'
+jq_check "... the sum is the maps' bytes added up" \
+	"$MG_WORK/status-maps.json" '.bpf_map_bytes == ([.bpf_maps[].bytes] | add)'
 expect_rc 0 "text status" "$MODGUARD" status
 check "text status lists the groups" out_has "^  enforcement +active$"
+check "text status shows the BPF maps' count and memory" \
+	out_has "^bpf_maps: +[0-9]+ maps, [0-9.]+ (KiB|MiB|GiB)$"
+cp "$OUT_FILE" "$MG_WORK/status-maps.txt"
 
 # SIGHUP: ignored, not a stop (the log says so; the daemon keeps answering)
 kill -HUP "$DPID"
