@@ -11,8 +11,12 @@
 #   BENCH_CAL_MS=400       each workload is sized to run about this long
 #   BENCH_SCAN_REPS=9      timed verdicts per task count
 #   BENCH_TASKS="100 1000 10000"
-#   BENCH_RMMOD_REPS=9     insmod+rmmod pairs per variant
+#   BENCH_RMMOD_REPS=9     insmod+rmmod pairs per variant (and per real module)
+#   BENCH_RMMOD_REAL="dummy vfat"  real Debian modules for modprobe+rmmod
+#   BENCH_MEM_MODULES=100  memory: load real modules until this many are loaded
+#   BENCH_MEM_TASKS=10000  memory: tasks alive for the last sample
 #   BENCH_SECTIONS="overhead bpfstats verdict rmmod enforcement callers"
+#                          (also: memory, not in the default set)
 #
 # Each section is one function bench_<name>; to add a measurement, write a
 # function and add its name to BENCH_SECTIONS (and a summary in tools/bench).
@@ -31,11 +35,24 @@ CAL_MS=${BENCH_CAL_MS:-400}
 SCAN_REPS=${BENCH_SCAN_REPS:-9}
 TASKS=${BENCH_TASKS:-100 1000 10000}
 RMMOD_REPS=${BENCH_RMMOD_REPS:-9}
+RMMOD_REAL=${BENCH_RMMOD_REAL:-dummy vfat}
+MEM_MODULES=${BENCH_MEM_MODULES:-100}
+MEM_TASKS=${BENCH_MEM_TASKS:-10000}
 SECTIONS=${BENCH_SECTIONS:-overhead bpfstats verdict rmmod enforcement callers}
 # sleep/poll/pty: core kernel only; open: open+close of a char device (the
 # open-file guard's LSM hooks); mod: module timers, hrtimers, work and
-# delayed work; modref: module_get/module_put of a module (see mg_bench.c)
-WORKLOADS="sleep poll pty open openmod mod modref"
+# delayed work; modref: module_get/module_put of a module (see mg_bench.c);
+# real Debian modules (set up in bench_setup, dropped with a
+# "WORKLOAD_skipped REASON" line when they cannot be): fsync: ext4 (+ jbd2)
+# on brd's /dev/ram0, 4 KiB write + fsync; bdev: open+close of /dev/ram0
+# (a reference on brd); net: UDP datagrams out through a dummy device
+WORKLOADS="sleep poll pty open openmod mod modref fsync bdev net"
+# the real-module fixtures
+RAMDEV=/dev/ram0
+FSDIR=/tmp/mg-bench-fs
+NETDEV=mgb0
+NET_SRC=10.201.0.1
+NET_DST=10.201.0.2
 
 mkdir -p "$MG_WORK"
 : >"$RAW"
@@ -50,6 +67,9 @@ wl_args() {
 	case $1 in
 	mod) echo "mod -m 15" ;;
 	modref) echo "mod -m 16" ;;
+	fsync) echo "fsync -f $FSDIR" ;;
+	bdev) echo "bdev -f $RAMDEV" ;;
+	net) echo "net -f $NET_DST" ;;
 	*) echo "$1" ;;
 	esac
 }
@@ -80,17 +100,96 @@ daemon_status_field() {
 }
 
 # ---- set-up ---------------------------------------------------------------
+# drop_workload WORKLOAD REASON: leave a workload out of every section
+drop_workload() {
+	# WORKLOAD_skipped REASON
+	raw "$1_skipped" "$2"
+	say "skipping workload $1: $2"
+	WORKLOADS=$(echo " $WORKLOADS " | sed "s/ $1 / /; s/^ *//; s/ *$//")
+}
+
+# is module $1 loadable (not built in, present for this kernel)?
+module_file() {
+	local f
+	f=$(modinfo -F filename "$1" 2>/dev/null | head -1)
+	case $f in
+	/*.ko | /*.ko.*) [ -e "$f" ] ;;
+	*) return 1 ;;
+	esac
+}
+
+# fsync + bdev: brd's RAM disk, a module filesystem on it, mounted
+blk_setup() {
+	local fs mkfs opts
+	module_file brd || { drop_workload bdev "brd is not a loadable module"; drop_workload fsync "no brd"; return 0; }
+	# brd's parameters on 6.1: rd_nr (devices), rd_size (KiB each)
+	if ! modprobe brd rd_nr=1 rd_size=65536 || ! wait_for 50 test -b "$RAMDEV"; then
+		drop_workload bdev "modprobe brd rd_nr=1 rd_size=65536 gave no $RAMDEV"
+		drop_workload fsync "no $RAMDEV"
+		return 0
+	fi
+	# the first filesystem that is a module here and whose mkfs the host has
+	for fs in ext4 xfs btrfs; do
+		module_file "$fs" && command -v "mkfs.$fs" >/dev/null && break
+		fs=
+	done
+	[ -n "$fs" ] || { drop_workload fsync "no module filesystem (ext4, xfs, btrfs) with its mkfs"; return 0; }
+	case $fs in
+	# initialise the inode tables and journal now: no ext4lazyinit
+	# thread writing behind the timed runs
+	ext4) opts="-q -F -E lazy_itable_init=0,lazy_journal_init=0" ;;
+	xfs) opts="-q -f" ;;
+	btrfs) opts="-q -f" ;;
+	esac
+	mkfs=$MG_WORK/mkfs.out
+	# shellcheck disable=SC2086 # opts are words
+	if ! "mkfs.$fs" $opts "$RAMDEV" >"$mkfs" 2>&1 || ! modprobe "$fs" ||
+		! mkdir -p "$FSDIR" || ! mount -t "$fs" "$RAMDEV" "$FSDIR"; then
+		drop_workload fsync "mkfs.$fs + mount of $RAMDEV failed: $(head -c 200 "$mkfs" | tr '\n' ' ')"
+		return 0
+	fi
+	raw meta fsync_fs "$fs $(grep " $FSDIR " /proc/mounts | awk '{print $4}')"
+}
+
+# net: a dummy device with an address; datagrams to NET_DST leave through it
+# (dummy: IFF_NOARP and no queue, so each one reaches dummy_xmit)
+net_setup() {
+	module_file dummy || { drop_workload net "dummy is not a loadable module"; return 0; }
+	command -v ip >/dev/null || { drop_workload net "no ip(8) on the host"; return 0; }
+	if ! modprobe dummy numdummies=0 || ! ip link add "$NETDEV" type dummy ||
+		! ip addr add "$NET_SRC/24" dev "$NETDEV" || ! ip link set "$NETDEV" up ||
+		! ip route get "$NET_DST" | grep -q "dev $NETDEV"; then
+		drop_workload net "dummy device $NETDEV could not be set up"
+		return 0
+	fi
+}
+net_teardown() {
+	ip link del "$NETDEV" 2>/dev/null
+	unload_quietly dummy
+}
+
 bench_setup() {
 	say "setup: kernel $(uname -r), $(nproc) cpus"
 	# meta KEY VALUE...
 	raw meta kernel "$(uname -r)"
 	raw meta cpus "$(nproc)"
 	raw meta mem_kb "$(awk '/MemTotal/ {print $2}' /proc/meminfo)"
+	# icount shift (tools/vm-run --icount) or "none"
+	raw meta icount "${VM_ICOUNT:-none}"
 	insmod "$MODS/mg_tidy.ko" || { echo "insmod mg_tidy failed"; return 1; }
 	insmod "$MODS/mg_bench_load.ko" || { echo "insmod mg_bench_load failed"; return 1; }
 	# openmod: a real Debian module's device with .owner
 	modprobe loop || { echo "modprobe loop failed"; return 1; }
+	blk_setup
+	net_setup
+	raw meta workloads "$WORKLOADS"
 	raw meta base_tasks "$(count_tasks)"
+}
+
+bench_teardown() {
+	net_teardown
+	umount "$FSDIR" 2>/dev/null
+	unload_quietly brd
 }
 
 # ---- 1. always-on cost: workloads without vs with modguardd ----------------
@@ -240,8 +339,117 @@ bench_rmmod() {
 	raw rmmod plain "$plain"
 	raw rmmod guarded "$guarded"
 	unload_quietly mg_control
+	say "rmmod: mg_control done"
+	for m in $RMMOD_REAL; do
+		rmmod_real "$m"
+	done
 	stop_daemon
+	# the net workload's device again, for the sections after this one
+	case " $WORKLOADS " in
+	*" net "*) net_setup ;;
+	esac
 	say "rmmod done"
+}
+
+# modprobe + rmmod vs modprobe + modguard-rmmod of a real Debian module (a
+# network driver: dummy, which registers and unregisters dummy0 each time;
+# a filesystem: vfat, whose fat stays loaded); the daemon is running
+rmmod_real() {
+	local m=$1 plain guarded rc k
+	module_file "$m" || { raw rmmodreal_skipped "$m: not a loadable module"; return 0; }
+	# dummy is the net workload's driver: take its device down first
+	[ "$m" = dummy ] && net_teardown
+	if grep -q "^$m " /proc/modules && ! rmmod "$m"; then
+		raw rmmodreal_skipped "$m: loaded and in use before the runs"
+		return 0
+	fi
+	# twice: the first load of a build costs the daemon its symbols
+	for k in 1 2; do
+		modprobe "$m" || { raw rmmodreal_skipped "$m: modprobe failed"; return 0; }
+		"$RMMOD_G" "$m" >"$MG_WORK/rmmod.out" 2>&1
+		rc=$?
+		if [ "$rc" != 0 ] || grep -q "^$m " /proc/modules; then
+			# rmmodreal_skipped REASON
+			raw rmmodreal_skipped "$m: modguard-rmmod did not unload it (attempt $k, exit $rc): $(head -c 300 "$MG_WORK/rmmod.out" | tr '\n' ' ')"
+			unload_quietly "$m"
+			return 0
+		fi
+	done
+	plain=$("$BENCH" time -n "$RMMOD_REPS" -- sh -c "modprobe $m && rmmod $m")
+	guarded=$("$BENCH" time -n "$RMMOD_REPS" -- sh -c "modprobe $m && $RMMOD_G $m")
+	# rmmodreal MODULE plain|guarded k=v... (as for rmmod)
+	raw rmmodreal "$m" plain "$plain"
+	raw rmmodreal "$m" guarded "$guarded"
+	unload_quietly "$m"
+	say "rmmod: $m done"
+}
+
+# ---- 4. daemon memory: ~100 modules loaded, 10,000 tasks ------------------
+# Real Debian modules in bulk: every NLS codepage, small crypto algorithms,
+# CRC helpers and small filesystems, loaded one by one (a modprobe -a stops
+# at the first failure) until MEM_MODULES are loaded in all.
+mem_candidates() {
+	local d
+	d=/lib/modules/$(uname -r)/kernel
+	ls "$d/fs/nls" 2>/dev/null | sed 's/\.ko.*//'
+	echo crc-itu-t crc7 crc8 crc64 libcrc32c ts_bm ts_fsm ts_kmp
+	echo aegis128 aes_ti blake2b_generic blowfish_generic camellia_generic \
+		cast5_generic cast6_generic ccm cfb chacha_generic cmac crc32_generic \
+		cts des_generic ecb fcrypt gcm ghash-generic keywrap lrw md4 \
+		michael_mic ofb pcbc poly1305_generic rmd160 serpent_generic \
+		sha3_generic sha512_generic streebog_generic twofish_generic vmac \
+		wp512 xcbc xts xxhash_generic lz4 lz4hc
+	echo isofs udf hfs hfsplus minix qnx4 qnx6 romfs efs befs sysv ufs omfs
+}
+mod_count() { wc -l </proc/modules; }
+daemon_knows_modules() { [ "$(daemon_status_field modules)" -ge "$1" ] 2>/dev/null; }
+
+# mem STAGE MODULES_LOADED TASKS_ALIVE VMRSS_KB VMHWM_KB BPF_MAP_BYTES DAEMON_MODULES
+mem_sample() {
+	local rss hwm
+	rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$DPID/status")
+	hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$DPID/status")
+	raw mem "$1" "$(mod_count)" "$(count_tasks)" "${rss:-?}" "${hwm:-?}" \
+		"$(daemon_status_field bpf_map_bytes)" "$(daemon_status_field modules)"
+	say "memory: $1: $(mod_count) modules, $(count_tasks) tasks, VmRSS ${rss:-?} kB, VmHWM ${hwm:-?} kB"
+}
+
+bench_memory() {
+	local m loaded='' n0 base spawn ready spid
+	start_daemon || return 1
+	"$MODGUARD" report mg_tidy >/dev/null 2>&1
+	mem_sample start
+	n0=$(mod_count)
+	for m in $(mem_candidates); do
+		[ "$(mod_count)" -lt "$MEM_MODULES" ] || break
+		grep -q "^$(echo "$m" | tr - _) " /proc/modules && continue
+		modprobe -q "$m" 2>/dev/null && loaded="$m $loaded"
+	done
+	# memmods LOADED_BY_THE_SECTION MODULES_LOADED
+	raw memmods "$(($(mod_count) - n0))" "$(mod_count)"
+	# the daemon has taken every module into its table (symbols read)
+	wait_for 600 daemon_knows_modules "$(mod_count)" ||
+		say "memory: the daemon's table has $(daemon_status_field modules) of $(mod_count) modules"
+	"$MODGUARD" report mg_tidy >/dev/null 2>&1
+	mem_sample modules
+	base=$(count_tasks)
+	spawn=$((MEM_TASKS > base ? MEM_TASKS - base : 0))
+	ready=/tmp/mg-bench-ready.mem
+	rm -f "$ready"
+	"$BENCH" spawn "$spawn" "$ready" &
+	spid=$!
+	wait_for 3000 test -e "$ready" || { echo "spawn $MEM_TASKS timed out"; kill "$spid"; return 1; }
+	# a verdict scans every task, a full report every module
+	"$MODGUARD" report mg_tidy >/dev/null 2>&1
+	"$MODGUARD" report >/dev/null 2>&1
+	mem_sample tasks
+	kill "$spid"
+	wait "$spid" 2>/dev/null
+	wait_for 600 tasks_at_most $((base + 5))
+	stop_daemon
+	# shellcheck disable=SC2086 # a list of names
+	for m in $loaded; do modprobe -r -q "$m" 2>/dev/null; done
+	say "memory done"
 }
 
 # ---- 3b. always-on cost of enforcement ------------------------------------
@@ -332,6 +540,7 @@ for s in $SECTIONS; do
 	"bench_$s" || { echo "section $s failed"; stop_daemon; raw failed "$s"; }
 done
 stop_daemon
+bench_teardown
 unload_quietly mg_bench_load
 unload_quietly mg_tidy
 say "done"

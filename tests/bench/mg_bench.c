@@ -19,6 +19,20 @@
  *                through misc_open (plumbing: the taker's stack is read)
  *       -i: ITERS per thread, print "elapsed_us=E iters=I";
  *       -c: calibrate, run for about MS ms, print "iters=I" (per thread)
+ *   mg_bench fsync|bdev|net -f PATH [-j THREADS] (-i ITERS | -c MS)
+ *       real Debian modules under load, same threads and output:
+ *         fsync  PATH = a directory on a module filesystem (ext4 on brd's
+ *                /dev/ram0 in the bench): each thread overwrites one 4 KiB
+ *                block of its own 1 MiB file (mgb-fsync.N, written and
+ *                synced before the clock starts) in turn and fsync()s it:
+ *                ext4 + jbd2 commit + brd I/O on every step
+ *         bdev   PATH = a block device (/dev/ram0): open(O_RDONLY)+close;
+ *                every open takes a reference on its driver (brd) through
+ *                blkdev_get
+ *         net    PATH = an IPv4 address routed through a module's network
+ *                device (dummy's mgb0 in the bench): sendto() of a 64-byte
+ *                UDP datagram to port 9; each one goes through the
+ *                driver's ndo_start_xmit (dummy: no queue, no ARP)
  *   mg_bench mod [-m MASK] (-i ITERS | -c MS)
  *       write "ITERS MASK" to /proc/mg_bench_load
  *       (tests/modules/mg_bench_load.c: 1 timer, 2 hrtimer, 4 work,
@@ -33,7 +47,10 @@
  * Times are CLOCK_MONOTONIC in microseconds.
  */
 #include <errno.h>
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -43,6 +60,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/select.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -171,12 +189,22 @@ static int do_time(int argc, char **argv)
 
 struct worker {
 	pthread_t th;
-	int kind;          /* 's'leep, 'p'oll, 't'ty, 'o'pen */
+	int kind;          /* 's'leep, 'p'oll, 't'ty, 'o'pen, 'O'penmod,
+			    * 'f'sync, 'b'dev, 'n'et */
 	long iters;        /* fixed count, or 0 to run until deadline */
 	uint64_t deadline; /* calibration: stop at this time */
 	long done;
-	int fd[2];         /* poll: pipe; pty: master, slave */
+	int fd[2];         /* poll: pipe; pty: master, slave; fsync: file;
+			    * net: socket */
+	const char *path;  /* fsync: directory; bdev: device; net: address */
+	struct sockaddr_in sa; /* net: destination */
 };
+
+/* fsync: each thread cycles over the blocks of its own file */
+#define FSYNC_BLOCK 4096
+#define FSYNC_BLOCKS 256
+static char fsync_buf[FSYNC_BLOCK];
+#define NET_PAYLOAD 64
 
 static int one_step(struct worker *w, long i)
 {
@@ -213,6 +241,20 @@ static int one_step(struct worker *w, long i)
 
 		return fd < 0 ? -1 : close(fd);
 	}
+	case 'f':
+		if (pwrite(w->fd[0], fsync_buf, FSYNC_BLOCK,
+			   (off_t)(i % FSYNC_BLOCKS) * FSYNC_BLOCK) != FSYNC_BLOCK)
+			return -1;
+		return fsync(w->fd[0]);
+	case 'b': {
+		int fd = open(w->path, O_RDONLY);
+
+		return fd < 0 ? -1 : close(fd);
+	}
+	case 'n':
+		return sendto(w->fd[0], fsync_buf, NET_PAYLOAD, 0,
+			      (const struct sockaddr *)&w->sa,
+			      sizeof(w->sa)) == NET_PAYLOAD ? 0 : -1;
 	case 't':
 		if (write(w->fd[0], &c, 1) != 1 || read(w->fd[1], &c, 1) != 1 ||
 		    write(w->fd[1], &c, 1) != 1 || read(w->fd[0], &c, 1) != 1)
@@ -238,9 +280,33 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static void setup_fds(struct worker *w)
+static void setup_fds(struct worker *w, int idx)
 {
-	if (w->kind == 'p') {
+	if (w->kind == 'f') {
+		char name[PATH_MAX];
+
+		snprintf(name, sizeof(name), "%s/mgb-fsync.%d", w->path, idx);
+		w->fd[0] = open(name, O_RDWR | O_CREAT | O_TRUNC, 0644);
+		if (w->fd[0] < 0)
+			die(name);
+		/* allocate every block first: the loop only overwrites */
+		for (int b = 0; b < FSYNC_BLOCKS; b++)
+			if (write(w->fd[0], fsync_buf, FSYNC_BLOCK) != FSYNC_BLOCK)
+				die("write fsync file");
+		if (fsync(w->fd[0]))
+			die("fsync");
+	} else if (w->kind == 'n') {
+		w->sa.sin_family = AF_INET;
+		w->sa.sin_port = htons(9); /* discard */
+		if (inet_pton(AF_INET, w->path, &w->sa.sin_addr) != 1) {
+			fprintf(stderr, "mg_bench: not an IPv4 address: %s\n",
+				w->path);
+			exit(2);
+		}
+		w->fd[0] = socket(AF_INET, SOCK_DGRAM, 0);
+		if (w->fd[0] < 0)
+			die("socket");
+	} else if (w->kind == 'p') {
 		if (pipe(w->fd))
 			die("pipe");
 	} else if (w->kind == 't') {
@@ -264,12 +330,13 @@ static void setup_fds(struct worker *w)
 }
 
 static int parse_run_opts(int argc, char **argv, int *threads, long *iters,
-			  long *cal_ms, int *mask)
+			  long *cal_ms, int *mask, const char **path)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "j:i:c:m:")) != -1) {
+	while ((opt = getopt(argc, argv, "j:i:c:m:f:")) != -1) {
 		switch (opt) {
+		case 'f': *path = optarg; break;
 		case 'm': *mask = (int)strtol(optarg, NULL, 0); break;
 		case 'j': *threads = atoi(optarg); break;
 		case 'i': *iters = atol(optarg); break;
@@ -286,18 +353,22 @@ static int do_core(int kind, int argc, char **argv)
 	long iters = 0, cal_ms = 0, total = 0;
 	struct worker *w;
 	uint64_t t0;
-
+	const char *path = NULL;
 	int mask = 0;
 
-	if (parse_run_opts(argc, argv, &threads, &iters, &cal_ms, &mask))
+	if (parse_run_opts(argc, argv, &threads, &iters, &cal_ms, &mask, &path))
+		return 2;
+	if ((kind == 'f' || kind == 'b' || kind == 'n') != (path != NULL))
 		return 2;
 	w = calloc(threads, sizeof(*w));
 	if (!w)
 		die("calloc");
+	memset(fsync_buf, 'm', sizeof(fsync_buf));
 	for (int i = 0; i < threads; i++) {
 		w[i].kind = kind;
 		w[i].iters = iters;
-		setup_fds(&w[i]);
+		w[i].path = path;
+		setup_fds(&w[i], i);
 	}
 	t0 = now_us();
 	for (int i = 0; i < threads; i++) {
@@ -333,8 +404,10 @@ static int do_mod(int argc, char **argv)
 	int threads = 1, fd, mask = 15;
 	long iters = 0, cal_ms = 0, done = 0;
 	uint64_t t0;
+	const char *path = NULL;
 
-	if (parse_run_opts(argc, argv, &threads, &iters, &cal_ms, &mask))
+	if (parse_run_opts(argc, argv, &threads, &iters, &cal_ms, &mask, &path) ||
+	    path)
 		return 2;
 	fd = open("/proc/mg_bench_load", O_WRONLY);
 	if (fd < 0)
@@ -424,6 +497,12 @@ int main(int argc, char **argv)
 		return do_core('o', argc, argv);
 	if (!strcmp(argv[0], "openmod"))
 		return do_core('O', argc, argv);
+	if (!strcmp(argv[0], "fsync"))
+		return do_core('f', argc, argv);
+	if (!strcmp(argv[0], "bdev"))
+		return do_core('b', argc, argv);
+	if (!strcmp(argv[0], "net"))
+		return do_core('n', argc, argv);
 	if (!strcmp(argv[0], "mod"))
 		return do_mod(argc, argv);
 	if (!strcmp(argv[0], "rpc"))
