@@ -52,12 +52,18 @@ static __always_inline __u64 mg_arming_site(void *ctx, int skip, __u32 *flags)
 	return 0;
 }
 
-static __always_inline void mg_arm(void *ctx, __u64 obj, __u64 mod, __u64 func,
-				   __u32 kind, __u32 flags, __u64 expires,
-				   int site_skip)
+/*
+ * memo: the object is armed again and again (a timer, hrtimer or work item
+ * re-armed with the same function): its arming site is read from the stack
+ * at its first arm only, then from mg_site_memos (maps.bpf.h).
+ */
+static __always_inline void mg_arm_at(void *ctx, __u64 obj, __u64 mod,
+				      __u64 func, __u32 kind, __u32 flags,
+				      __u64 expires, int site_skip, int memo)
 {
 	struct mg_armed_info a = {};
 	__u64 id = bpf_get_current_pid_tgid();
+	struct mg_site_memo *m = NULL, fresh = {};
 
 	a.mod = mod;
 	a.func = func;
@@ -67,10 +73,40 @@ static __always_inline void mg_arm(void *ctx, __u64 obj, __u64 mod, __u64 func,
 	a.ts_ns = bpf_ktime_get_ns();
 	a.pid = (__u32)id;
 	a.tgid = id >> 32;
-	a.site = mg_arming_site(ctx, site_skip, &a.flags);
+	if (memo)
+		m = bpf_map_lookup_elem(&mg_site_memos, &obj);
+	if (m && m->mod == mod && m->func == func) {
+		a.site = m->site;
+		a.flags |= m->flags;
+	} else {
+		a.site = mg_arming_site(ctx, site_skip, &a.flags);
+		if (memo) {
+			fresh.mod = mod;
+			fresh.func = func;
+			fresh.site = a.site;
+			fresh.flags = a.flags & MG_ARMF_SITE_INIT;
+			bpf_map_update_elem(&mg_site_memos, &obj, &fresh, BPF_ANY);
+		}
+	}
 	bpf_get_current_comm(a.comm, sizeof(a.comm));
 	if (bpf_map_update_elem(&mg_armed, &obj, &a, BPF_ANY))
 		mg_stat_inc(MG_STAT_ARMED_FULL);
+}
+
+/* a callback armed or registered: its site from the stack */
+static __always_inline void mg_arm(void *ctx, __u64 obj, __u64 mod, __u64 func,
+				   __u32 kind, __u32 flags, __u64 expires,
+				   int site_skip)
+{
+	mg_arm_at(ctx, obj, mod, func, kind, flags, expires, site_skip, 0);
+}
+
+/* one armed again and again (timers, work): its site read once */
+static __always_inline void mg_rearm(void *ctx, __u64 obj, __u64 mod,
+				     __u64 func, __u32 kind, __u32 flags,
+				     __u64 expires, int site_skip)
+{
+	mg_arm_at(ctx, obj, mod, func, kind, flags, expires, site_skip, 1);
 }
 
 static __always_inline void mg_disarm(__u64 obj)

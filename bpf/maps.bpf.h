@@ -148,6 +148,34 @@ MG_MAP struct {
 	__type(value, struct mg_chrdev);
 } mg_chrdevs SEC(".maps");
 
+/*
+ * The majors that have ever had a number in mg_chrdevs, one bit each
+ * (MAJOR() is 12 bits): lsm/file_open sees every open of every char
+ * device, and most majors (/dev/null's, the ttys') never hold an
+ * owner-less one, so one bit test spares the hash lookup.  Bits are never
+ * cleared: a stale one only costs that lookup.
+ */
+#define MG_MAJOR_WORDS 64
+MG_MAP struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64[MG_MAJOR_WORDS]);
+} mg_chrdev_majors SEC(".maps");
+
+static __always_inline __u64 *mg_major_word(__u32 dev)
+{
+	__u32 zero = 0, major = dev >> 20;
+	__u64 *bits = bpf_map_lookup_elem(&mg_chrdev_majors, &zero);
+
+	return bits ? &bits[(major >> 6) & (MG_MAJOR_WORDS - 1)] : NULL;
+}
+
+static __always_inline __u64 mg_major_bit(__u32 dev)
+{
+	return 1ull << ((dev >> 20) & 63);
+}
+
 MG_MAP struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MG_MAX_OPEN_FILES);
@@ -243,6 +271,28 @@ MG_MAP struct {
 	__type(key, __u32);
 	__type(value, __u64[MG_SITE_DEPTH]);
 } mg_site_scratch SEC(".maps");
+
+/*
+ * object -> the site its stack gave at its first arm (arming.bpf.h's
+ * mg_rearm), for timers, hrtimers and work re-armed with the same
+ * function.  Least-recently-used: objects freed long ago fall out, and
+ * a full map only costs a stack read.  A re-arm from another place keeps
+ * the first site.
+ */
+struct mg_site_memo {
+	__u64 mod;
+	__u64 func;
+	__u64 site;
+	__u32 flags; /* MG_ARMF_SITE_INIT or 0 */
+	__u32 _pad;
+};
+
+MG_MAP struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MG_MAX_SITE_MEMOS);
+	__type(key, __u64);
+	__type(value, struct mg_site_memo);
+} mg_site_memos SEC(".maps");
 
 static __always_inline void mg_stat_inc(__u32 which)
 {

@@ -53,16 +53,22 @@ int BPF_PROG(mg_file_open, struct file *file, int ret)
 	struct mg_chrdev *c;
 	struct inode *inode;
 	__s64 *g, *total;
-	__u64 key, id;
+	__u64 key, id, *w;
 	__u32 dev;
 
-	/* filter first: only char devices, then only those in the map */
+	/*
+	 * filter first: only char devices, then only majors that ever had
+	 * an owner-less number, then only numbers in the map
+	 */
 	if (ret)
 		return ret;
 	inode = file->f_inode;
 	if (!inode || (inode->i_mode & MG_S_IFMT) != MG_S_IFCHR)
 		return 0;
 	dev = inode->i_rdev;
+	w = mg_major_word(dev);
+	if (!w || !(*w & mg_major_bit(dev)))
+		return 0;
 	c = bpf_map_lookup_elem(&mg_chrdevs, &dev);
 	if (!c)
 		return 0;

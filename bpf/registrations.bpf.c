@@ -55,7 +55,7 @@ static __always_inline int tasklet_armed(void *ctx, struct tasklet_struct *t)
 		func = (__u64)BPF_CORE_READ(t, func);
 	mod = mg_text_owner(func);
 	if (mod)
-		mg_arm(ctx, (__u64)t, mod, func, MG_KIND_TASKLET, 0, 0, 1);
+		mg_rearm(ctx, (__u64)t, mod, func, MG_KIND_TASKLET, 0, 0, 1);
 	return 0;
 }
 
@@ -268,6 +268,11 @@ struct {
 
 static __always_inline void chrdev_add(__u32 dev, const struct mg_chrdev *c)
 {
+	__u64 *w = mg_major_word(dev);
+
+	/* the bit first: file_open must not skip a number being added */
+	if (w)
+		__sync_fetch_and_or(w, mg_major_bit(dev));
 	if (bpf_map_update_elem(&mg_chrdevs, &dev, c, BPF_ANY))
 		mg_stat_inc(MG_STAT_CHRDEVS_FULL);
 }

@@ -61,13 +61,13 @@ int BPF_PROG(mg_timer_start, struct timer_list *timer, unsigned long expires)
 	if (wfunc) {
 		mod = mg_text_owner(wfunc);
 		if (mod)
-			mg_arm(ctx, (__u64)timer, mod, wfunc, kind,
+			mg_rearm(ctx, (__u64)timer, mod, wfunc, kind,
 			       MG_ARMF_DWORK, expires, 2);
 		return 0;
 	}
 	mod = mg_text_owner(func);
 	if (mod)
-		mg_arm(ctx, (__u64)timer, mod, func, MG_KIND_TIMER, 0, expires, 2);
+		mg_rearm(ctx, (__u64)timer, mod, func, MG_KIND_TIMER, 0, expires, 2);
 	return 0;
 }
 
@@ -90,7 +90,7 @@ int BPF_PROG(mg_hrtimer_start, struct hrtimer *timer)
 	__u64 func = (__u64)timer->function, mod = mg_text_owner(func);
 
 	if (mod)
-		mg_arm(ctx, (__u64)timer, mod, func, MG_KIND_HRTIMER, 0,
+		mg_rearm(ctx, (__u64)timer, mod, func, MG_KIND_HRTIMER, 0,
 		       (__u64)timer->node.expires, 2);
 	return 0;
 }
@@ -110,7 +110,7 @@ int BPF_PROG(mg_work_queue, int req_cpu, struct pool_workqueue *pwq,
 	__u64 func = (__u64)work->func, mod = mg_text_owner(func);
 
 	if (mod)
-		mg_arm(ctx, (__u64)work, mod, func, MG_KIND_WORK, 0, 0, 2);
+		mg_rearm(ctx, (__u64)work, mod, func, MG_KIND_WORK, 0, 0, 2);
 	return 0;
 }
 
@@ -133,7 +133,7 @@ int BPF_PROG(mg_kthread_work_queue, struct kthread_worker *worker,
 	__u64 func = (__u64)work->func, mod = mg_text_owner(func);
 
 	if (mod)
-		mg_arm(ctx, (__u64)work, mod, func, MG_KIND_KTHREAD_WORK, 0, 0,
+		mg_rearm(ctx, (__u64)work, mod, func, MG_KIND_KTHREAD_WORK, 0, 0,
 		       2);
 	return 0;
 }

@@ -22,6 +22,8 @@
 #define MG_MAX_TEXT_PAGES 65536
 #define MG_MAX_INIT_PAGES 8192
 #define MG_MAX_ARMED 65536
+/* arming sites remembered per re-armed object (an LRU: no overflow) */
+#define MG_MAX_SITE_MEMOS 8192
 /* char device numbers and open files of owner-less file_operations */
 #define MG_MAX_CHRDEVS 4096
 #define MG_MAX_OPEN_FILES 16384
@@ -309,6 +311,15 @@ struct mg_ref_event {
 	struct mg_event e;
 	__u64 stack[MG_TAKER_DEPTH]; /* innermost first; e.ref.nstack valid */
 };
+
+/*
+ * A REF_GET's kind: 0 for a get sent as it happened; MG_REFF_HELD for one a
+ * thread held in its slot (bpf/module_refs.bpf.c) and sent later, or that
+ * mg_scan_held_refs read from the slot of a thread still holding it.  Its
+ * ts_ns is the get's, older than the events sent before it; its refcnt is
+ * the module's when it was sent or read.
+ */
+#define MG_REFF_HELD 1u
 
 /*
  * One task whose kernel stack holds a return address inside some module's

@@ -3,7 +3,7 @@
  * mg_bench_load: workload module for tools/bench (not a fixture).
  *
  * Writing "N [MASK]" to /proc/mg_bench_load runs N rounds, synchronously in
- * the writer's context, of (MASK bits, default all): 1 arm + cancel a
+ * the writer's context, of (MASK bits, default 0x1f): 1 arm + cancel a
  * timer_list, 2 arm + cancel an hrtimer, 4 queue + flush a work item (so it
  * executes), 8 arm + cancel a delayed work, 16 take + drop a module
  * reference (module_get/module_put tracepoints).  Every callback lives in
@@ -24,7 +24,8 @@
 #include <linux/workqueue.h>
 
 #define MG_BENCH_MAX_ROUNDS 10000000UL
-#define MG_BENCH_ALL 0x1f
+#define MG_BENCH_ALL 0x3f
+#define MG_BENCH_DEFAULT 0x1f /* the default: all but the nested references */
 
 static struct timer_list mg_bench_timer;
 static struct hrtimer mg_bench_hrtimer;
@@ -73,13 +74,18 @@ static void mg_bench_round(unsigned int mask)
 	}
 	if ((mask & 16) && try_module_get(THIS_MODULE))
 		module_put(THIS_MODULE);
+	if ((mask & 32) && try_module_get(THIS_MODULE)) {
+		__module_get(THIS_MODULE);
+		module_put(THIS_MODULE);
+		module_put(THIS_MODULE);
+	}
 }
 
 static ssize_t mg_bench_write(struct file *file, const char __user *buf,
 			      size_t len, loff_t *ppos)
 {
 	unsigned long rounds, i;
-	unsigned int mask = MG_BENCH_ALL;
+	unsigned int mask = MG_BENCH_DEFAULT;
 	char kbuf[32];
 	int n;
 

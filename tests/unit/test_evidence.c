@@ -566,9 +566,74 @@ static void holders_beyond_the_count_after_a_loss(void)
 	fx_fini(&fx);
 }
 
+static void held(size_t i, uint64_t mod, uint64_t site, uint32_t pid,
+		 uint64_t ts_ns)
+{
+	struct mg_ref_event *r = &mg_stub.held[i];
+
+	memset(r, 0, sizeof(*r));
+	r->e.type = MG_EV_REF_GET;
+	r->e.kind = MG_REFF_HELD;
+	r->e.mod = mod;
+	r->e.ref.site = site;
+	r->e.pid = r->e.tgid = pid;
+	r->e.ts_ns = ts_ns;
+	snprintf(r->e.comm, sizeof(r->e.comm), "held%u", pid);
+	mg_stub.nheld = i + 1;
+}
+
+/*
+ * Gets held in threads' slots (bpf/module_refs.bpf.c) fill the count the
+ * listed holders leave, newest first; another module's, or one from
+ * before this module was loaded at its address, never.
+ */
+static void held_refs_fill_the_count(void)
+{
+	struct mg_evidence ev;
+
+	fx_init(&fx);
+	fx_load_buggy(&fx, 0, "-");
+	fx_ref_get(&fx, FX_MOD, FX_K_CHRDEV_OPEN + 0x10, 200, "sh", 2, 2);
+	held(0, FX_MOD, FX_TEXT + 0x10, 301, FX_START_NS + 4 * FX_SEC);
+	held(1, FX_MOD, FX_TEXT + 0x20, 300, FX_START_NS + 5 * FX_SEC);
+	held(2, 0xffffffffc0990000ull, FX_TEXT + 0x30, 302,
+	     FX_START_NS + 6 * FX_SEC);
+	held(3, FX_MOD, FX_TEXT + 0x40, 303, FX_START_NS - FX_SEC);
+	/* one listed holder covers the only user: the slots are not read */
+	fx_set_modules(&fx, "mg_buggy 16384 1 - Live 0xffffffffc0000000\n");
+	CHECK_INT(of_kmod("mg_buggy", &ev), 0);
+	CHECK_STR(order(&ev), "holder/200");
+	CHECK_INT(mg_stub.held_scan_calls, 0);
+	mg_evidence_free(&ev);
+	/* room for one more: the newest held one */
+	fx_set_modules(&fx, "mg_buggy 16384 2 - Live 0xffffffffc0000000\n");
+	CHECK_INT(of_kmod("mg_buggy", &ev), 0);
+	CHECK_STR(order(&ev), "holder/300 holder/200");
+	CHECK_INT(mg_stub.held_scan_calls, 1);
+	CHECK_STR(item(&ev, 0)->source, "traced");
+	CHECK_STR(item(&ev, 0)->comm, "held300");
+	mg_evidence_free(&ev);
+	/* room for more than there are: the rest stays unattributed */
+	fx_set_modules(&fx, "mg_buggy 16384 5 - Live 0xffffffffc0000000\n");
+	CHECK_INT(of_kmod("mg_buggy", &ev), 0);
+	CHECK_STR(order(&ev), "holder/301 holder/300 holder/200 holder/unattributed");
+	CHECK_INT(item(&ev, 3)->count, 2);
+	mg_evidence_free(&ev);
+	/* the slots could not be read: said, and nothing invented */
+	fx.d.held_fresh = 0;
+	mg_stub.held_scan_err = -EIO;
+	CHECK_INT(of_kmod("mg_buggy", &ev), 0);
+	CHECK_STR(order(&ev), "note holder/200 holder/unattributed");
+	mg_evidence_free(&ev);
+	mg_stub.held_scan_err = 0;
+	mg_stub.nheld = 0;
+	fx_fini(&fx);
+}
+
 int main(void)
 {
 	RUN(holders_beyond_the_count_after_a_loss);
+	RUN(held_refs_fill_the_count);
 	RUN(everything_in_report_order);
 	RUN(holders_grouped_by_call_site);
 	RUN(ledger_entries);

@@ -117,12 +117,14 @@ static void holders_are_attributed(void)
 	CHECK_INT(m->nholders, 1);
 	CHECK_U64(m->holders[0].site, 0xb);
 	/*
-	 * The counted references cover every attributed one: the put
-	 * balanced a reference taken before we started.
+	 * The counted references cover every attributed one: a put by a
+	 * thread without a holder of its own balanced a reference taken
+	 * before we started.
 	 */
-	ref(MG_EV_REF_PUT, FX_MOD, 11, 0, 2);
+	ref(MG_EV_REF_PUT, FX_MOD, 12, 0, 2);
 	CHECK_INT(m->nholders, 1);
-	ref(MG_EV_REF_PUT, FX_MOD, 11, 0, 1);
+	/* a thread's own holder goes with its put, whatever the count */
+	ref(MG_EV_REF_PUT, FX_MOD, 11, 0, 2);
 	CHECK_INT(m->nholders, 0);
 	/* nothing to drop */
 	ref(MG_EV_REF_PUT, FX_MOD, 11, 0, 1);
@@ -130,6 +132,59 @@ static void holders_are_attributed(void)
 	/* events of a module the table does not know change nothing */
 	CHECK(ref(MG_EV_REF_GET, 0x4242, 1, 0xa, 2) == NULL);
 	CHECK_INT(t.n, 1);
+}
+
+static struct mg_event held_get(uint64_t mod, uint32_t pid, uint64_t site,
+				int refcnt, uint64_t ts)
+{
+	struct mg_event e = fx_ev(MG_EV_REF_GET, mod, NULL, ts);
+
+	e.pid = pid;
+	e.tgid = pid + 1000;
+	e.site = site;
+	e.refcnt = refcnt;
+	e.state = MG_MOD_LIVE;
+	e.kind = MG_REFF_HELD;
+	return e;
+}
+
+/* gets a thread held in its slot and sent late (bpf/module_refs.bpf.c) */
+static void held_gets_sent_late(void)
+{
+	struct mg_module *m;
+	struct mg_event e;
+
+	mg_table_init(&t);
+	m = apply(MG_EV_MODULE_LOAD, FX_MOD, "mg_buggy", 100);
+	if (!m)
+		return;
+	/* a held get with room in the count is a holder like any other */
+	e = held_get(FX_MOD, 20, 0xa, 2, 150);
+	mg_table_apply(&t, &e);
+	CHECK_INT(m->nholders, 1);
+	CHECK_INT(m->holders[0].pid, 20);
+	/*
+	 * No room: another thread's put (already applied) dropped it, so
+	 * it is not listed
+	 */
+	e = held_get(FX_MOD, 21, 0xb, 2, 160);
+	mg_table_apply(&t, &e);
+	CHECK_INT(m->nholders, 1);
+	/* taken before this module was loaded here: another module's */
+	e = held_get(FX_MOD, 22, 0xc, 3, 50);
+	mg_table_apply(&t, &e);
+	CHECK_INT(m->nholders, 1);
+	/* a get sent at once is listed, whatever its time */
+	ref(MG_EV_REF_GET, FX_MOD, 23, 0xd, 3);
+	CHECK_INT(m->nholders, 2);
+	/*
+	 * A listed holder's put, while an unlisted get is held elsewhere:
+	 * the count covers the listed ones, but the thread's own goes
+	 */
+	ref(MG_EV_REF_PUT, FX_MOD, 23, 0, 3);
+	CHECK_INT(m->nholders, 1);
+	CHECK_INT(m->holders[0].pid, 20);
+	mg_table_free(&t);
 }
 
 static void free_then_reload_at_the_same_address(void)
@@ -192,6 +247,7 @@ int main(void)
 	RUN(load_and_scan);
 	RUN(find_by_name_text_and_address);
 	RUN(holders_are_attributed);
+	RUN(held_gets_sent_late);
 	RUN(free_then_reload_at_the_same_address);
 	RUN(loaded_wins_over_gone);
 	return check_done();

@@ -15,7 +15,7 @@ const struct mg_group mg_group_table[MG_GROUP_COUNT] = {
 		{ "mg_module_load", "mg_module_free" } },
 	[MG_GROUP_REFS] = {
 		"refs", "module references", 0, 0, NULL,
-		{ "mg_module_get", "mg_module_put" } },
+		{ "mg_module_get", "mg_module_put", "mg_ref_exit" } },
 	[MG_GROUP_TIMERS] = {
 		"timers", "timers and hrtimers", 0, 0, NULL,
 		{ "mg_timer_start", "mg_timer_cancel", "mg_hrtimer_start",

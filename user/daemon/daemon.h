@@ -81,6 +81,12 @@ struct mg_daemon {
 	int holders_fresh;     /* scan_holders is this request's */
 	int holder_scan_err;   /* nonzero: the last holder scan failed */
 	struct mg_holder_set holders_at_start; /* objects found at start */
+
+	/* the gets threads hold in their slots (held_refs.h), on first need */
+	struct mg_ref_event *held_refs;
+	size_t nheld_refs;
+	int held_fresh;	     /* held_refs is this request's */
+	int held_scan_err;   /* nonzero: the last read of the slots failed */
 	int enforce;       /* try to enforce (no --advisory) */
 };
 
@@ -98,6 +104,8 @@ void mg_daemon_update_watch(struct mg_daemon *d);
  * found as the holders from before modguardd (once, at start).
  */
 void mg_daemon_scan_holders(struct mg_daemon *d, int at_start);
+/* this request's read of the held references (d->held_refs), as above */
+void mg_daemon_scan_held_refs(struct mg_daemon *d);
 
 /* monotonic ns -> unix ns */
 static inline uint64_t mg_unix_ns(const struct mg_daemon *d, uint64_t mono)

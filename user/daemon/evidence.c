@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "evidence.h"
+#include "held_refs.h"
 #include "resync.h"
 #include "task_class.h"
 
@@ -61,24 +62,25 @@ static void set_comm(struct mg_ref *r, const char *comm)
  * Holders, one item per call site with its balance: the pid and comm of
  * the newest taker still holding.
  */
-static size_t holders(struct mg_evidence *ev, struct mg_module *m)
+static size_t holders(struct mg_evidence *ev, const struct mg_holder *hs,
+		      size_t n)
 {
-	char *seen = calloc(m->nholders ? m->nholders : 1, 1);
+	char *seen = calloc(n ? n : 1, 1);
 	size_t done = 0;
 
 	if (!seen) {
 		ev->oom = 1;
 		return 0;
 	}
-	for (size_t i = m->nholders; i-- > 0;) {
-		struct mg_holder *h = &m->holders[i];
+	for (size_t i = n; i-- > 0;) {
+		const struct mg_holder *h = &hs[i];
 		struct mg_ref *r;
 		size_t count = 0;
 
 		if (seen[i])
 			continue;
 		for (size_t j = 0; j <= i; j++) {
-			if (m->holders[j].site == h->site) {
+			if (hs[j].site == h->site) {
 				seen[j] = 1;
 				count++;
 			}
@@ -104,6 +106,40 @@ static size_t holders(struct mg_evidence *ev, struct mg_module *m)
 	}
 	free(seen);
 	return done;
+}
+
+/*
+ * m's holders to show: the listed ones and, while the kernel counts more,
+ * the gets threads still hold in their slots (held_refs.h).  Returns
+ * m->holders itself or a malloc'd array (*owned set), NULL on failure.
+ */
+static const struct mg_holder *shown_holders(struct mg_daemon *d,
+					     struct mg_evidence *ev,
+					     const struct mg_module *m,
+					     int refcnt, size_t *n, int *owned)
+{
+	struct mg_holder *all;
+
+	*n = m->nholders;
+	*owned = 0;
+	if (refcnt <= 0 || (size_t)refcnt <= m->nholders)
+		return m->holders;
+	mg_daemon_scan_held_refs(d);
+	if (d->held_scan_err) {
+		add_note(ev, "the threads' held references could not be read: "
+			     "some references are not attributed");
+		return m->holders;
+	}
+	if (!d->nheld_refs)
+		return m->holders;
+	all = calloc(m->nholders + d->nheld_refs, sizeof(*all));
+	if (!all) {
+		ev->oom = 1;
+		return m->holders;
+	}
+	*n = mg_held_refs_pick(m, refcnt, d->held_refs, d->nheld_refs, all);
+	*owned = 1;
+	return all;
 }
 
 static const char *const kind_names[MG_KIND_MAX] = {
@@ -468,7 +504,8 @@ static void scan_ref(struct mg_evidence *ev, const struct mg_scan_holder *h,
  * Returns how many references they account for.
  */
 static uint64_t scanned(struct mg_daemon *d, struct mg_evidence *ev,
-			const struct mg_module *m, uint64_t budget)
+			const struct mg_module *m, const struct mg_holder *hs,
+			size_t nhs, uint64_t budget)
 {
 	uint32_t *tgids = NULL, *counts = NULL;
 	size_t *picks = NULL, n;
@@ -484,18 +521,18 @@ static uint64_t scanned(struct mg_daemon *d, struct mg_evidence *ev,
 	}
 	if (!d->nscan_holders)
 		return 0;
-	tgids = calloc(m->nholders ? m->nholders : 1, sizeof(*tgids));
+	tgids = calloc(nhs ? nhs : 1, sizeof(*tgids));
 	picks = calloc(d->nscan_holders, sizeof(*picks));
 	counts = calloc(d->nscan_holders, sizeof(*counts));
 	if (!tgids || !picks || !counts) {
 		ev->oom = 1;
 		goto out;
 	}
-	for (size_t i = 0; i < m->nholders; i++)
-		tgids[i] = m->holders[i].tgid;
+	for (size_t i = 0; i < nhs; i++)
+		tgids[i] = hs[i].tgid;
 	n = mg_holder_scan_pick(d->scan_holders, d->nscan_holders, m->addr,
-				budget, &d->holders_at_start, tgids,
-				m->nholders, picks, counts);
+				budget, &d->holders_at_start, tgids, nhs, picks,
+				counts);
 	for (size_t i = 0; i < n; i++) {
 		scan_ref(ev, &d->scan_holders[picks[i]], counts[i]);
 		done += counts[i];
@@ -539,7 +576,9 @@ int mg_evidence_of_kmod(struct mg_daemon *d, const struct mg_kmod *k,
 			struct mg_evidence *ev)
 {
 	struct mg_module *m = mg_table_find_name(&d->table, k->name);
-	size_t attributed = 0;
+	const struct mg_holder *hs = NULL;
+	size_t attributed = 0, nhs = 0;
+	int hs_owned = 0;
 
 	if (m && m->state == MG_MOD_GONE)
 		m = NULL; /* a stale entry under a reused name: not this one */
@@ -553,7 +592,8 @@ int mg_evidence_of_kmod(struct mg_daemon *d, const struct mg_kmod *k,
 	ev->refcnt = k->refcnt;
 	if (m) {
 		mg_resync_module(d, m, k->refcnt);
-		attributed = holders(ev, m);
+		hs = shown_holders(d, ev, m, k->refcnt, &nhs, &hs_owned);
+		attributed = holders(ev, hs, nhs);
 		open_files(d, ev, m);
 		ev->in.own_pointers += armed(d, ev, m, 0);
 		tasks(d, ev, m);
@@ -566,7 +606,10 @@ int mg_evidence_of_kmod(struct mg_daemon *d, const struct mg_kmod *k,
 			     "unknown");
 	}
 	if (m && k->refcnt > 0 && (size_t)k->refcnt > attributed)
-		attributed += scanned(d, ev, m, (uint64_t)k->refcnt - attributed);
+		attributed += scanned(d, ev, m, hs, nhs,
+				      (uint64_t)k->refcnt - attributed);
+	if (hs_owned)
+		free((void *)hs);
 	if (k->refcnt > 0 && (size_t)k->refcnt > attributed)
 		counted_ref(ev, "unattributed", (uint64_t)k->refcnt - attributed,
 			    m && !m->preloaded

@@ -261,6 +261,7 @@ out:
 	mg_symcache_free(&d.symcache);
 	free(d.tasks);
 	free(d.scan_holders);
+	free(d.held_refs);
 	mg_holder_set_free(&d.holders_at_start);
 	close(sfd);
 	return ret;

@@ -104,22 +104,8 @@ void mg_table_retire(struct mg_module_table *t, struct mg_module *m)
 	}
 }
 
-static void holder_add(struct mg_module *m, const struct mg_event *e)
+void mg_holder_from_event(struct mg_holder *h, const struct mg_event *e)
 {
-	struct mg_holder *h;
-
-	if (m->nholders == m->holders_cap) {
-		size_t cap = m->holders_cap ? m->holders_cap * 2 : 8;
-		struct mg_holder *hs = realloc(m->holders, cap * sizeof(*hs));
-
-		if (!hs) {
-			m->holders_dropped++;
-			return;
-		}
-		m->holders = hs;
-		m->holders_cap = cap;
-	}
-	h = &m->holders[m->nholders++];
 	h->site = e->ref.site;
 	h->nstack = 0;
 	if (e->ref.nstack) {
@@ -127,6 +113,8 @@ static void holder_add(struct mg_module *m, const struct mg_event *e)
 		const struct mg_ref_event *r = (const void *)e;
 		size_t first, n = e->ref.nstack;
 
+		if (n > MG_TAKER_DEPTH)
+			n = MG_TAKER_DEPTH;
 		h->site = mg_taker_site(e->ref.site, (const uint64_t *)r->stack, n,
 					&first);
 		h->nstack = n - first;
@@ -139,27 +127,59 @@ static void holder_add(struct mg_module *m, const struct mg_event *e)
 	h->comm[sizeof(h->comm) - 1] = '\0';
 }
 
+static void holder_add(struct mg_module *m, const struct mg_event *e)
+{
+	if (e->kind & MG_REFF_HELD) {
+		/*
+		 * Sent late, from its thread's slot: a get from before this
+		 * module was loaded at this address is another module's,
+		 * and one the count has no room for was dropped since by
+		 * another thread (its put came first).
+		 */
+		if (e->ts_ns < m->tracking_since_ns)
+			return;
+		if (e->refcnt >= 1 && (size_t)(e->refcnt - 1) <= m->nholders)
+			return;
+	}
+	if (m->nholders == m->holders_cap) {
+		size_t cap = m->holders_cap ? m->holders_cap * 2 : 8;
+		struct mg_holder *hs = realloc(m->holders, cap * sizeof(*hs));
+
+		if (!hs) {
+			m->holders_dropped++;
+			return;
+		}
+		m->holders = hs;
+		m->holders_cap = cap;
+	}
+	mg_holder_from_event(&m->holders[m->nholders++], e);
+}
+
 /*
- * A put does not say which get it balances.  The refcnt it reports does:
- * while the references still counted (refcnt - MODULE_REF_BASE) cover every
- * attributed one, the put dropped a reference taken before we started.
- * Otherwise it drops one of ours: the same thread's newest if there is one
- * (open/close pairs), else the oldest.
+ * A put does not say which get it balances.  The same thread's newest
+ * holder, if it has one (open/close pairs; a get held in the thread's
+ * slot is not listed, so the count alone would keep the wrong one).
+ * Else the refcnt it reports says: while the references still counted
+ * (refcnt - MODULE_REF_BASE) cover every attributed one, the put dropped a
+ * reference taken before we started (or one not yet sent); otherwise it
+ * drops one of ours, the oldest.
  */
 static void holder_put(struct mg_module *m, const struct mg_event *e)
 {
 	size_t victim = 0;
+	int mine = 0;
 
 	if (!m->nholders)
-		return;
-	if (e->refcnt >= 1 && (size_t)(e->refcnt - 1) >= m->nholders)
 		return;
 	for (size_t i = m->nholders; i-- > 0;) {
 		if (m->holders[i].pid == e->pid) {
 			victim = i;
+			mine = 1;
 			break;
 		}
 	}
+	if (!mine && e->refcnt >= 1 && (size_t)(e->refcnt - 1) >= m->nholders)
+		return;
 	memmove(&m->holders[victim], &m->holders[victim + 1],
 		(m->nholders - victim - 1) * sizeof(*m->holders));
 	m->nholders--;

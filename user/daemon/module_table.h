@@ -81,6 +81,11 @@ struct mg_module *mg_table_find_text(struct mg_module_table *t, uint64_t addr);
  * holders than users show as unattributed in the report.
  */
 size_t mg_table_resync_holders(struct mg_module *m, int refcnt);
+/*
+ * A holder from a REF_GET event (a struct mg_ref_event when e->ref.nstack:
+ * the taker is the first frame outside the plumbing, taker_site.h)
+ */
+void mg_holder_from_event(struct mg_holder *h, const struct mg_event *e);
 /* forget a gone module for good */
 void mg_table_retire(struct mg_module_table *t, struct mg_module *m);
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "daemon.h"
+#include "held_refs.h"
 #include "holder_scan.h"
 #include "log.h"
 #include "task_class.h"
@@ -35,6 +36,7 @@ void mg_daemon_rescan(struct mg_daemon *d)
 	d->ntasks = 0;
 	d->rescan_needed = 0;
 	d->holders_fresh = 0;
+	d->held_fresh = 0;
 	d->scan_err = mg_task_scan(d->bpf, &d->tasks, &d->ntasks);
 	if (d->scan_err)
 		return;
@@ -74,4 +76,16 @@ void mg_daemon_scan_holders(struct mg_daemon *d, int at_start)
 			"start are not remembered");
 	mg_info("holder scan: %zu open file(s), socket(s) and mount(s) hold "
 		"module references", d->nscan_holders);
+}
+
+void mg_daemon_scan_held_refs(struct mg_daemon *d)
+{
+	if (d->held_fresh)
+		return;
+	free(d->held_refs);
+	d->held_refs = NULL;
+	d->nheld_refs = 0;
+	d->held_fresh = 1;
+	d->held_scan_err = mg_held_refs_scan(d->bpf, &d->held_refs,
+					     &d->nheld_refs);
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "bpf_stub.h"
+#include "held_refs.h"
 #include "holder_scan.h"
 #include "task_scan.h"
 
@@ -569,6 +570,23 @@ int mg_holder_scan(struct mg_bpf *b, struct mg_scan_holder **recs, size_t *n)
 		       sizeof(mg_stub.holders[0]), (void **)recs);
 	if (!err)
 		*n = mg_stub.nholders;
+	return err;
+}
+
+int mg_held_refs_scan(struct mg_bpf *b, struct mg_ref_event **recs, size_t *n)
+{
+	int err;
+
+	(void)b;
+	mg_stub.held_scan_calls++;
+	*recs = NULL;
+	*n = 0;
+	if (mg_stub.held_scan_err)
+		return mg_stub.held_scan_err;
+	err = copy_out(mg_stub.held, mg_stub.nheld, sizeof(mg_stub.held[0]),
+		       (void **)recs);
+	if (!err)
+		*n = mg_stub.nheld;
 	return err;
 }
 

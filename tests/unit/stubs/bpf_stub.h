@@ -55,6 +55,10 @@ struct mg_stub {
 	struct mg_scan_holder holders[MG_STUB_MAX];
 	size_t nholders;
 	int holder_scan_err, holder_scan_calls;
+	/* the gets threads hold in their slots (mg_held_refs_scan) */
+	struct mg_ref_event held[MG_STUB_MAX];
+	size_t nheld;
+	int held_scan_err, held_scan_calls;
 	/* a failing dump: mg_bpf_armed/open_files/callers return this */
 	int armed_err, files_err, callers_err;
 	struct mg_bpf_caps caps;

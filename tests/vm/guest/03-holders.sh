@@ -34,4 +34,23 @@ report_json mg_owner_reader
 jq_check "references dropped: no holders and refcnt 0" "$JSON_FILE" \
 	'.modules[0] | (.refcnt==0 and ([.references[] | select(.kind=="holder")] | length==0))'
 jq_check "... and the module is clean" "$JSON_FILE" "$(verdict_filter mg_owner_reader clean)"
+
+# a reference whose taker exits while it stays held: sh opens the device,
+# hands it to a background cat and exits.  sh's get sat in its thread's
+# slot (bpf/module_refs.bpf.c) and is sent as sh exits: the holder is sh,
+# not unattributed
+sh -c 'exec 3</dev/mg_owner_reader; cat <&3 >/dev/null & echo $! > "$1"; echo $$ > "$2"' \
+	sh "$MG_WORK/bg.pid" "$MG_WORK/opener.pid"
+bg=$(cat "$MG_WORK/bg.pid") opener=$(cat "$MG_WORK/opener.pid")
+wait_for 50 sh -c 'test "$(cat /sys/module/mg_owner_reader/refcnt)" = 1'
+report_json mg_owner_reader
+jq_check "a reference its exited taker left open is that taker's (sh)" "$JSON_FILE" \
+	".modules[0].references | any(.kind==\"holder\" and .pid==$opener and .comm==\"sh\" and .source==\"traced\" and .count==1)"
+jq_check "... nothing unattributed" "$JSON_FILE" \
+	'.modules[0].references | all(.function!="unattributed")'
+kill "$bg" 2>/dev/null
+wait_for 100 sh -c 'test "$(cat /sys/module/mg_owner_reader/refcnt)" = 0'
+report_json mg_owner_reader
+jq_check "... dropped by the process it was handed to: no holders" "$JSON_FILE" \
+	'.modules[0] | (.refcnt==0 and ([.references[] | select(.kind=="holder")] | length==0))'
 rmmod mg_owner_reader
