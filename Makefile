@@ -74,7 +74,7 @@ UNIT_STUB_OBJS := $(patsubst %.c,$(OUT)/%.o,$(wildcard tests/unit/stubs/*.c) \
 UNIT_STUBBED_BINS := $(filter $(addprefix $(OUT)/tests/unit/,$(UNIT_STUBBED)),$(UNIT_BINS))
 UNIT_DAEMON_NOBPF_OBJS := $(filter-out $(OUT)/user/daemon/bpf_%.o \
 	$(OUT)/user/daemon/task_scan.o $(OUT)/user/daemon/holder_scan.o \
-	$(OUT)/user/daemon/held_refs_scan.o \
+	$(OUT)/user/daemon/held_refs_scan.o $(OUT)/user/daemon/ksym_iter.o \
 	$(OUT)/user/daemon/map_memory.o,$(DAEMON_LIB_OBJS))
 
 PROGS := $(OUT)/modguardd $(OUT)/modguard $(OUT)/modguard-rmmod

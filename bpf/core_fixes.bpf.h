@@ -67,6 +67,37 @@ static __always_inline void mg_module_init_text(const void *mod, __u64 *start,
 }
 
 /* refcnt exists only with CONFIG_MODULE_UNLOAD (include/linux/module.h) */
+/*
+ * A module's own symbol table (CONFIG_KALLSYMS): mod->kallsyms, the table
+ * module_get_kallsym() lists in /proc/kallsyms, with one type character
+ * per symbol in typetab (5.x and later; 6.1 and 6.12).  NULL when this
+ * kernel has neither.
+ */
+struct mod_kallsyms___typed {
+	Elf64_Sym *symtab;
+	unsigned int num_symtab;
+	char *strtab;
+	char *typetab;
+} __attribute__((preserve_access_index));
+
+struct module___kallsyms {
+	struct mod_kallsyms___typed *kallsyms;
+} __attribute__((preserve_access_index));
+
+static __always_inline struct mod_kallsyms___typed *
+mg_module_kallsyms(const void *mod)
+{
+	const struct module___kallsyms *m = mod;
+	struct mod_kallsyms___typed *ks;
+
+	if (!bpf_core_field_exists(m->kallsyms))
+		return NULL;
+	ks = BPF_CORE_READ(m, kallsyms);
+	if (!ks || !bpf_core_field_exists(ks->typetab))
+		return NULL;
+	return ks;
+}
+
 struct module___unload {
 	atomic_t refcnt;
 } __attribute__((preserve_access_index));

@@ -377,6 +377,31 @@ enum mg_scan_via {
 #define MG_SCANF_UNMOUNTED 2u /* a superblock with no mount (going away) */
 #define MG_SCANF_PATH_CUT 4u  /* the path lost its leading components */
 
+/*
+ * One text symbol of a module modguardd asked for (mg_ksym_want: struct
+ * module addresses), read from the module's own table by
+ * bpf/module_ksyms.bpf.c instead of from every line of /proc/kallsyms;
+ * all zero: the end mark, after the last module's symbols.
+ */
+#define MG_KSYM_NAME_LEN 128 /* name_cut: the name filled it, may be longer */
+#define MG_KSYM_WANT_MAX 1024 /* modules asked for in one pass */
+/*
+ * Steps of one pass (150 symbols each, the iterator's buffer): a pass of
+ * up to 153,600 symbols; each step costs a program run, walk or not.
+ */
+#define MG_KSYM_STEPS 1024
+#define MG_KSYM_END 0xffffffffu /* the cursor once the end mark is written */
+
+struct mg_ksym_rec {
+	__u64 addr;
+	char type; /* 't' or 'T' */
+	__u8 name_cut;
+	__u8 _pad[6];
+	char module[MG_MODULE_NAME_LEN];
+	char name[MG_KSYM_NAME_LEN];
+};
+_Static_assert(sizeof(struct mg_ksym_rec) == 200, "mg_ksym_rec ABI");
+
 #define MG_SCAN_PATH_LEN 256
 
 struct mg_scan_holder {

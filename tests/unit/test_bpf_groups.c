@@ -259,6 +259,7 @@ static void table_matches_the_skeleton(void)
 	static const char *const on_demand[] = {
 		"mg_scan_modules", "mg_check_armed", "mg_scan_tasks",
 		"mg_scan_files", "mg_scan_supers", "mg_scan_held_refs",
+		"mg_scan_ksyms",
 		"mg_watch_switch", "mg_watch_sys_exit", "mg_watch_exit",
 		"mg_watch_init_done", "mg_calls_sys_enter", "mg_calls_sys_exit",
 		"mg_calls_work_end", "mg_entry", NULL,

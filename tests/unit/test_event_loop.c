@@ -6,6 +6,7 @@
  * every round, and deadlines fire whatever clients do.  A pipe stands in
  * for the signalfd.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <sys/epoll.h>
 #include <signal.h>
@@ -294,10 +295,77 @@ static void deadlines_fire_whatever_clients_do(void)
 	fx_fini(&fx);
 }
 
+static void stub_ksym(size_t i, uint64_t addr, const char *name)
+{
+	mg_stub.ksyms[i].addr = addr;
+	mg_stub.ksyms[i].type = 't';
+	snprintf(mg_stub.ksyms[i].name, sizeof(mg_stub.ksyms[i].name), "%s",
+		 name);
+	snprintf(mg_stub.ksyms[i].module, sizeof(mg_stub.ksyms[i].module),
+		 "mg_buggy");
+	mg_stub.nksyms = i + 1;
+}
+
+/* a module's symbols come from its own table when BPF can read it */
+static void symbols_from_the_module_table(void)
+{
+	struct mg_module *m;
+	char buf[64];
+
+	fx_init(&fx);
+	mg_stub.ksym_on = 1;
+	stub_ksym(0, FX_TEXT + 0x10, "from_its_table");
+	fx_load_buggy(&fx, 0, "-");
+	mg_module_symbols_read_pending(&fx.d);
+	m = mg_table_find(&fx.d.table, FX_MOD);
+	CHECK(m && m->syms.loaded && !m->syms_pending);
+	CHECK_INT(mg_stub.ksym_calls, 1);
+	CHECK_INT(m ? (int)m->syms.n : -1, 1);
+	CHECK_INT(mg_symtab_format(&m->syms, FX_TEXT + 0x18, 0x1000, buf,
+				   sizeof(buf)), 0);
+	CHECK_STR(buf, "from_its_table+0x8");
+	fx_fini(&fx);
+	memset(&mg_stub.ksyms, 0, sizeof(mg_stub.ksyms));
+	mg_stub.nksyms = 0;
+	mg_stub.ksym_on = 0;
+	mg_stub.ksym_calls = 0;
+}
+
+/*
+ * A walk cut short (more symbols than a pass reads): what it gave is
+ * dropped and kallsyms read instead, whole, nothing listed twice
+ */
+static void a_cut_walk_reads_kallsyms_instead(void)
+{
+	struct mg_module *m;
+	char buf[64];
+
+	fx_init(&fx);
+	mg_stub.ksym_on = 1;
+	mg_stub.ksym_err = -E2BIG;
+	stub_ksym(0, FX_TEXT + 0x10, "partial");
+	fx_load_buggy(&fx, 0, "-");
+	mg_module_symbols_read_pending(&fx.d);
+	m = mg_table_find(&fx.d.table, FX_MOD);
+	CHECK(m && m->syms.loaded);
+	CHECK_INT(mg_symtab_format(&m->syms, FX_TEXT + 0x10, 0x1000, buf,
+				   sizeof(buf)), 0);
+	CHECK_STR(buf, "mg_buggy_read+0x10");
+	for (size_t i = 0; m && i < m->syms.n; i++)
+		CHECK(strcmp(m->syms.syms[i].name, "partial") != 0);
+	fx_fini(&fx);
+	memset(&mg_stub.ksyms, 0, sizeof(mg_stub.ksyms));
+	mg_stub.nksyms = 0;
+	mg_stub.ksym_on = 0;
+	mg_stub.ksym_err = 0;
+}
+
 int main(void)
 {
 	RUN(events_are_counted_and_applied);
 	RUN(loads_share_one_kallsyms_pass);
+	RUN(symbols_from_the_module_table);
+	RUN(a_cut_walk_reads_kallsyms_instead);
 	RUN(entry_points_are_watched_when_enforcing);
 	RUN(loop_answers_ignores_sighup_stops_on_sigterm);
 	RUN(ring_wakes_the_loop);

@@ -82,6 +82,8 @@ struct mg_daemon {
 	int holder_scan_err;   /* nonzero: the last holder scan failed */
 	struct mg_holder_set holders_at_start; /* objects found at start */
 
+	int ksym_iter_used; /* module symbols came from iter/ksym once */
+
 	/* the gets threads hold in their slots (held_refs.h), on first need */
 	struct mg_ref_event *held_refs;
 	size_t nheld_refs;

@@ -120,13 +120,28 @@ static int load_module_one(const struct mg_ksym *s, void *ctx)
 	return l->t ? symtab_add(l->t, s->addr, s->name) : 0;
 }
 
+int mg_symtab_load_modules_from(mg_ksym_source each, void *src,
+				struct mg_symtab *(*find)(const char *module,
+							  void *ctx),
+				void *ctx)
+{
+	struct load_modules l = { .find = find, .ctx = ctx };
+
+	return each(src, load_module_one, &l);
+}
+
+static int kallsyms_file(void *path,
+			 int (*fn)(const struct mg_ksym *s, void *ctx), void *ctx)
+{
+	return mg_kallsyms_each(path, fn, ctx);
+}
+
 int mg_symtab_load_modules(const char *path,
 			   struct mg_symtab *(*find)(const char *module, void *ctx),
 			   void *ctx)
 {
-	struct load_modules l = { .find = find, .ctx = ctx };
-
-	return mg_kallsyms_each(path, load_module_one, &l);
+	return mg_symtab_load_modules_from(kallsyms_file, (void *)path, find,
+					   ctx);
 }
 
 void mg_symtab_sort(struct mg_symtab *t)

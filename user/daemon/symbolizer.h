@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct mg_ksym;
+
 struct mg_sym {
 	uint64_t addr;
 	char *name;
@@ -44,6 +46,18 @@ int mg_symtab_copy(struct mg_symtab *dst, const struct mg_symtab *src,
 int mg_symtab_load_modules(const char *path,
 			   struct mg_symtab *(*find)(const char *module, void *ctx),
 			   void *ctx);
+/*
+ * The same from another source of symbols (each(src, fn, ctx) calls fn
+ * for every symbol, as mg_kallsyms_each does; e.g. mg_bpf_module_ksyms's
+ * iterator).
+ */
+typedef int (*mg_ksym_source)(void *src,
+			      int (*fn)(const struct mg_ksym *s, void *ctx),
+			      void *ctx);
+int mg_symtab_load_modules_from(mg_ksym_source each, void *src,
+				struct mg_symtab *(*find)(const char *module,
+							  void *ctx),
+				void *ctx);
 /* sort a table filled by mg_symtab_load_modules() */
 void mg_symtab_sort(struct mg_symtab *t);
 /*

@@ -65,6 +65,19 @@ struct mg_stub {
 	struct mg_group_status groups[16];
 	size_t ngroups;
 	uint64_t stats[MG_STAT_MAX];
+	/*
+	 * mg_ksym_iter_modules(): off (-ENOSYS: read kallsyms) unless
+	 * ksym_on; then every record of ksyms is handed over, and ksym_err
+	 * returned after them (-E2BIG: a walk cut short)
+	 */
+	int ksym_on, ksym_err, ksym_calls;
+	struct {
+		uint64_t addr;
+		char type;
+		char name[64];
+		char module[MG_MODULE_NAME_LEN];
+	} ksyms[16];
+	size_t nksyms;
 	/* mg_map_memory_list(): the maps and their memory, or its error */
 	struct mg_map_memory maps[64];
 	size_t nmaps;

@@ -11,6 +11,10 @@ report_json mg_owner_reader
 jq_check "a reference taken before start is the open file that holds it" "$JSON_FILE" \
 	".modules[0].references | any(.kind==\"holder\" and .source==\"scan\" and .pid==$early and .count==1)"
 jq_check "a held module is busy" "$JSON_FILE" "$(verdict_filter mg_owner_reader busy)"
+# a module's symbols come from its own table, not from parsing every
+# line of /proc/kallsyms (bpf/module_ksyms.bpf.c)
+check "module symbols are read from the modules' own tables" \
+	wait_for 100 grep -q "module symbols come from the modules' own tables" "$DAEMON_LOG"
 
 cat /dev/mg_owner_reader &
 reader=$!
