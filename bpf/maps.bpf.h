@@ -226,6 +226,7 @@ MG_MAP struct {
 struct mg_text_bounds {
 	__u64 lo;
 	__u64 hi;
+	__u64 gen; /* bumped whenever module text is mapped (task_scan.bpf.c) */
 };
 
 MG_MAP struct {

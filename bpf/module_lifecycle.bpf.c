@@ -64,6 +64,8 @@ static __always_inline void widen_bounds(__u64 start, __u64 end)
 		b->lo = start;
 	if (end > b->hi)
 		b->hi = end;
+	/* the task scan's memos of stacks without module frames are stale */
+	__sync_fetch_and_add(&b->gen, 1);
 }
 
 /* entries a gone module left behind must not be pinned on its successor */

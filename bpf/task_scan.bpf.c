@@ -31,6 +31,30 @@
 
 #define MG_PF_KTHREAD 0x00200000 /* include/linux/sched.h */
 
+/*
+ * Most tasks sleep through many scans, and unwinding their stacks is most
+ * of a scan's cost.  A task that has not been switched in since a scan
+ * found no module frame on its saved stack still has that same stack: its
+ * switch count (nvcsw + nivcsw) has not moved, and only the task itself
+ * changes its stack, while it runs.  So each task keeps the switch count
+ * (plus one: 0 is "none") and the module text generation (mg_bounds.gen:
+ * a module loaded since could own an address) at which its stack was last
+ * found without module frames, and is not unwound again while both hold.
+ * A task found inside a module, running, or with a rethook pending is
+ * never memoized: it is unwound at every scan, as before.
+ */
+struct scan_memo {
+	__u64 sw_plus1;
+	__u64 gen;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct scan_memo);
+} mg_scan_memo SEC(".maps");
+
 /* on_cpu exists only with CONFIG_SMP; without it only the scanner runs */
 static __always_inline int task_on_cpu(struct task_struct *task)
 {
@@ -170,7 +194,8 @@ int mg_scan_tasks(struct bpf_iter__task *ctx)
 	struct mg_task_record *rec;
 	struct raw_scan raw = {};
 	struct mg_text_bounds *b;
-	__u64 lo, hi, sw, threadfn = 0, tfn_mod = 0;
+	__u64 lo, hi, gen, sw, threadfn = 0, tfn_mod = 0;
+	struct scan_memo *memo = NULL;
 	__u32 zero = 0, flags = 0, pid;
 	long len;
 	int n, i, running;
@@ -187,6 +212,7 @@ int mg_scan_tasks(struct bpf_iter__task *ctx)
 		return 0;
 	lo = b->lo;
 	hi = b->hi;
+	gen = b->gen;
 	rec = bpf_map_lookup_elem(&mg_scan_rec, &zero);
 	if (!rec)
 		return 0;
@@ -230,9 +256,18 @@ int mg_scan_tasks(struct bpf_iter__task *ctx)
 		running = 1;
 		len = 0;
 	} else {
-		len = bpf_get_task_stack(task, rec->stack, sizeof(rec->stack), 0);
-		if (task_on_cpu(task) || task_switches(task) != sw)
-			running = 1;
+		memo = bpf_task_storage_get(&mg_scan_memo, task, 0,
+					    BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (memo && memo->sw_plus1 == sw + 1 && memo->gen == gen) {
+			/* the same stack as last time, without module frames */
+			len = 0;
+			memo = NULL;
+		} else {
+			len = bpf_get_task_stack(task, rec->stack,
+						 sizeof(rec->stack), 0);
+			if (task_on_cpu(task) || task_switches(task) != sw)
+				running = 1;
+		}
 	}
 	n = len > 0 ? len / sizeof(__u64) : 0;
 
@@ -253,6 +288,11 @@ int mg_scan_tasks(struct bpf_iter__task *ctx)
 			rec->frame = rec->stack[i];
 			break;
 		}
+	}
+	/* unwound whole and still, no module frame: remembered */
+	if (memo && n && !running && !rec->mod) {
+		memo->sw_plus1 = sw + 1;
+		memo->gen = gen;
 	}
 
 	if (BPF_CORE_READ(task, flags) & MG_PF_KTHREAD) {
