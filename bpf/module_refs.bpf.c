@@ -46,7 +46,8 @@ struct {
 
 /*
  * The functions that take references for someone else (set by modguardd
- * from kallsyms): a get from one of them carries the taker's stack.
+ * from kallsyms, sorted by start, disjoint): a get from one of them
+ * carries the taker's stack.
  */
 const volatile __u64 mg_plumbing_lo[MG_PLUMBING_MAX] = {};
 const volatile __u64 mg_plumbing_hi[MG_PLUMBING_MAX] = {};
@@ -55,14 +56,26 @@ const volatile __u32 mg_nplumbing = 0;
 const volatile __u64 mg_plumbing_min = 0;
 const volatile __u64 mg_plumbing_max = 0;
 
+_Static_assert((MG_PLUMBING_MAX & (MG_PLUMBING_MAX - 1)) == 0 &&
+		       MG_PLUMBING_MAX <= 128,
+	       "the binary search below: 7 halvings, a power-of-two mask");
+
 static __always_inline int in_plumbing(__u64 ip)
 {
+	__u32 a = 0, b = mg_nplumbing;
+
 	if (ip < mg_plumbing_min || ip >= mg_plumbing_max)
 		return 0;
-	for (__u32 i = 0; i < MG_PLUMBING_MAX && i < mg_nplumbing; i++)
-		if (ip >= mg_plumbing_lo[i] && ip < mg_plumbing_hi[i])
-			return 1;
-	return 0;
+	/* a = how many ranges start at or below ip */
+	for (int k = 0; k < 7 && a < b; k++) {
+		__u32 mid = a + (b - a) / 2;
+
+		if (mg_plumbing_lo[mid & (MG_PLUMBING_MAX - 1)] <= ip)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	return a && ip < mg_plumbing_hi[(a - 1) & (MG_PLUMBING_MAX - 1)];
 }
 
 /*

@@ -54,8 +54,30 @@ static void names_fit(void)
 	CHECK(n > 0 && n <= MG_PLUMBING_MAX);
 }
 
+/* kept sorted by start whatever the order kallsyms gave: a binary search */
+static void ranges_sorted_and_searched(void)
+{
+	uint64_t lo[5] = { 0x5000, 0x1000, 0, 0x3000, 0x4000 };
+	uint64_t hi[5] = { 0x5100, 0x1100, 0, 0x3000, 0x4080 };
+	const uint64_t *slo, *shi;
+
+	/* 0 (a kernel lacks it) and [0x3000, 0x3000) (no end) are left out */
+	CHECK_INT(mg_taker_site_set_plumbing(lo, hi, 5), 3);
+	CHECK_INT(mg_taker_site_plumbing(&slo, &shi), 3);
+	CHECK(slo[0] == 0x1000 && slo[1] == 0x4000 && slo[2] == 0x5000);
+	CHECK(shi[0] == 0x1100 && shi[1] == 0x4080 && shi[2] == 0x5100);
+	CHECK(!mg_taker_site_is_plumbing(0xfff));
+	CHECK(mg_taker_site_is_plumbing(0x1000));
+	CHECK(!mg_taker_site_is_plumbing(0x3000));
+	CHECK(mg_taker_site_is_plumbing(0x407f));
+	CHECK(!mg_taker_site_is_plumbing(0x4080));
+	CHECK(mg_taker_site_is_plumbing(0x50ff));
+	CHECK(!mg_taker_site_is_plumbing(0x5100));
+}
+
 int main(void)
 {
+	RUN(ranges_sorted_and_searched);
 	RUN(first_frame_outside_the_plumbing);
 	RUN(ip_not_in_the_stack);
 	RUN(all_plumbing_keeps_ip);

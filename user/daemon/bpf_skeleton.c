@@ -23,21 +23,18 @@
 static void set_plumbing(struct mg_bpf *b, const uint64_t *lo,
 			 const uint64_t *hi, size_t n)
 {
-	uint64_t min = UINT64_MAX, max = 0;
-	size_t used = 0;
+	const uint64_t *slo, *shi;
+	size_t used;
 
 	mg_taker_site_set_plumbing(lo, hi, n);
-	for (size_t i = 0; i < n; i++) {
-		if (!lo[i] || hi[i] <= lo[i])
-			continue;
-		b->skel->rodata->mg_plumbing_lo[used] = lo[i];
-		b->skel->rodata->mg_plumbing_hi[used] = hi[i];
-		min = lo[i] < min ? lo[i] : min;
-		max = hi[i] > max ? hi[i] : max;
-		used++;
+	used = mg_taker_site_plumbing(&slo, &shi);
+	for (size_t i = 0; i < used; i++) {
+		b->skel->rodata->mg_plumbing_lo[i] = slo[i];
+		b->skel->rodata->mg_plumbing_hi[i] = shi[i];
 	}
-	b->skel->rodata->mg_plumbing_min = used ? min : 0;
-	b->skel->rodata->mg_plumbing_max = used ? max : 0;
+	/* sorted and disjoint: the first start and the last end bound all */
+	b->skel->rodata->mg_plumbing_min = used ? slo[0] : 0;
+	b->skel->rodata->mg_plumbing_max = used ? shi[used - 1] : 0;
 	b->skel->rodata->mg_nplumbing = used;
 	mg_dbg("bpf: %zu of %zu plumbing functions found: a reference they "
 	       "take is named by its taker", used, n);

@@ -33,8 +33,24 @@ const char *const mg_plumbing_names[] = {
 static uint64_t plumb_lo[MG_PLUMBING_MAX], plumb_hi[MG_PLUMBING_MAX];
 static size_t nplumb;
 
-void mg_taker_site_set_plumbing(const uint64_t *lo, const uint64_t *hi,
-				size_t n)
+/* by start: the ranges of distinct functions never overlap */
+static void sort_ranges(void)
+{
+	for (size_t i = 1; i < nplumb; i++) {
+		uint64_t lo = plumb_lo[i], hi = plumb_hi[i];
+		size_t j = i;
+
+		for (; j > 0 && plumb_lo[j - 1] > lo; j--) {
+			plumb_lo[j] = plumb_lo[j - 1];
+			plumb_hi[j] = plumb_hi[j - 1];
+		}
+		plumb_lo[j] = lo;
+		plumb_hi[j] = hi;
+	}
+}
+
+size_t mg_taker_site_set_plumbing(const uint64_t *lo, const uint64_t *hi,
+				  size_t n)
 {
 	nplumb = 0;
 	for (size_t i = 0; i < n && nplumb < MG_PLUMBING_MAX; i++) {
@@ -44,14 +60,31 @@ void mg_taker_site_set_plumbing(const uint64_t *lo, const uint64_t *hi,
 		plumb_hi[nplumb] = hi[i];
 		nplumb++;
 	}
+	sort_ranges();
+	return nplumb;
+}
+
+size_t mg_taker_site_plumbing(const uint64_t **lo, const uint64_t **hi)
+{
+	*lo = plumb_lo;
+	*hi = plumb_hi;
+	return nplumb;
 }
 
 int mg_taker_site_is_plumbing(uint64_t addr)
 {
-	for (size_t i = 0; i < nplumb; i++)
-		if (addr >= plumb_lo[i] && addr < plumb_hi[i])
-			return 1;
-	return 0;
+	size_t a = 0, b = nplumb;
+
+	/* the last range starting at or below addr */
+	while (a < b) {
+		size_t mid = a + (b - a) / 2;
+
+		if (plumb_lo[mid] <= addr)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	return a && addr < plumb_hi[a - 1];
 }
 
 uint64_t mg_taker_site(uint64_t ip, const uint64_t *stack, size_t n,

@@ -17,9 +17,15 @@
 /* the plumbing functions, by name (kallsyms looks them up); NULL-ended */
 extern const char *const mg_plumbing_names[];
 
-/* their [lo, hi) ranges, as kallsyms has them (n <= MG_PLUMBING_MAX) */
-void mg_taker_site_set_plumbing(const uint64_t *lo, const uint64_t *hi,
-				size_t n);
+/*
+ * Their [lo, hi) ranges, as kallsyms has them (n <= MG_PLUMBING_MAX): those
+ * a kernel lacks (lo 0) or that have no end are left out, the rest kept
+ * sorted by start.  Returns how many were kept.
+ */
+size_t mg_taker_site_set_plumbing(const uint64_t *lo, const uint64_t *hi,
+				  size_t n);
+/* the kept ranges, sorted by start (for the BPF programs' binary search) */
+size_t mg_taker_site_plumbing(const uint64_t **lo, const uint64_t **hi);
 int mg_taker_site_is_plumbing(uint64_t addr);
 
 /*
