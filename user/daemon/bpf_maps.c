@@ -236,8 +236,21 @@ int mg_bpf_open_files(struct mg_bpf *b, uint64_t mod, struct mg_open_file **out,
 	struct mg_open_file *v;
 	uint64_t *files;
 	size_t all, cnt = 0;
+	int64_t total = 0;
+	uint32_t zero = 0;
 	int err;
 
+	/*
+	 * Walking the map's 16,384 buckets costs more than the rest of a
+	 * report; its count says when there is nothing in it (the BPF side
+	 * keeps both in the same step, open_files.bpf.c)
+	 */
+	if (!bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.mg_open_total),
+				 &zero, &total) && total <= 0) {
+		*out = NULL;
+		*n = 0;
+		return 0;
+	}
 	err = map_dump(b->skel->maps.mg_open_files, &files,
 		       (void **)&v, sizeof(*v), &all);
 	if (err)
@@ -276,6 +289,13 @@ int mg_bpf_callers(struct mg_bpf *b, uint64_t mod, uint32_t **tids,
 	size_t all, cnt = 0;
 	int err;
 
+	/* no call counted into mod (its mg_inflight word): no walk */
+	if (!mg_bpf_inflight(b, mod)) {
+		*tids = NULL;
+		*calls = NULL;
+		*n = 0;
+		return 0;
+	}
 	err = map_copy(b->skel->maps.mg_thread_calls, sizeof(*t), (void **)&t,
 		       (void **)&c, sizeof(*c), &all);
 	if (err)
