@@ -1158,8 +1158,41 @@ static void stopping_answers_the_waiting(void)
 	fx_fini(&fx);
 }
 
+/*
+ * A clean module's unload goes without the task watch: attaching it
+ * registers a kprobe, which patches kernel text (the biggest part of a
+ * guarded unload's cost under TCG); a busy one gets it
+ */
+static void clean_unload_attaches_no_watch(void)
+{
+	struct fx_client *c;
+
+	setup();
+	clean_buggy();
+	c = request("mg_buggy", "10000", "guarded");
+	serve_to(c, "go");
+	kernel_frees(0);
+	client_done(c, 0);
+	serve_to_eof(c);
+	CHECK_INT(mg_stub.watched_most, 0);
+	CHECK_INT(fx.d.unload_watch, 0);
+	teardown();
+	setup();
+	busy_buggy();
+	c = request("mg_buggy", "10000", "guarded");
+	serve_to(c, "wait");
+	CHECK(mg_stub.watched_most > 0);
+	CHECK_INT(fx.d.unload_watch, 1);
+	fx_client_close(c);
+	serve_until_no_ops();
+	CHECK_INT(fx.d.unload_watch, 0);
+	CHECK_INT(mg_stub.nwatched, 0);
+	teardown();
+}
+
 int main(void)
 {
+	RUN(clean_unload_attaches_no_watch);
 	RUN(busy_waits_and_says_so_once);
 	RUN(events_that_wake_a_waiting_unload);
 	RUN(wakes_when_the_reference_goes);

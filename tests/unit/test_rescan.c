@@ -98,11 +98,11 @@ static void waiting_unload_keeps_the_watch(void)
 	CHECK_INT(mg_stub.watch_calls, 1);
 	CHECK_INT(mg_stub.nwatched, 0);
 	/* a waiting unload also wants init completions: pid 0 */
-	fx.d.ops = (struct mg_unload_op *)&fx; /* only tested for NULL */
+	fx.d.unload_watch = 1;
 	mg_daemon_update_watch(&fx.d);
 	CHECK_INT(mg_stub.nwatched, 1);
 	CHECK_INT(mg_stub.watched[0], 0);
-	fx.d.ops = NULL;
+	fx.d.unload_watch = 0;
 	fx_fini(&fx);
 }
 

@@ -68,6 +68,13 @@ struct mg_daemon {
 	struct mg_unload_op *unloading; /* the one in delete_module() now */
 	int unload_timer_fd;	      /* the nearest deadline */
 	int unload_eval;	      /* an event asked for re-evaluation */
+	/*
+	 * an unload waits (it was found busy): the task watch stays
+	 * attached for it.  Not for one being looked at the first time:
+	 * attaching the watch's kprobe patches kernel text, about 74 ms of
+	 * emulated time, which a clean module's unload need not pay.
+	 */
+	int unload_watch;
 
 	/* the latest task scan (mg_daemon_rescan), shared by one request */
 	struct mg_task_record *tasks;

@@ -131,8 +131,24 @@ static void rearm(struct mg_daemon *d)
 	}
 	mg_timerfd_at(d->unload_timer_fd, next);
 	mg_bpf_wake_on_refs(d->bpf, waiting);
-	if (!waiting)
+	if (!waiting) {
+		d->unload_watch = 0;
 		mg_daemon_update_watch(d);
+	}
+}
+
+/*
+ * An unload starts to wait: attach the task watch for it.  The first time,
+ * look again once it is on: a task that moved between the scan and the
+ * attach woke nobody.
+ */
+static void watch_for_waits(struct mg_daemon *d)
+{
+	if (!d->unload_watch) {
+		d->unload_watch = 1;
+		d->unload_eval = 1;
+	}
+	mg_daemon_update_watch(d);
 }
 
 static void op_err(struct mg_daemon *d, struct mg_unload_op *op,
@@ -311,7 +327,7 @@ static void op_wait(struct mg_daemon *d, struct mg_unload_op *op,
 		free_evidence(op->last_wait);
 		op->last_wait = ev;
 	}
-	mg_daemon_update_watch(d);
+	watch_for_waits(d);
 }
 
 /* what the verdict on ev means for op, in its mode */
@@ -527,8 +543,7 @@ static void op_kernel_refused(struct mg_daemon *d, struct mg_unload_op *op,
 		if (op->mode != MODE_FORCE && mg_clock_ns(CLOCK_MONOTONIC) < op->deadline_ns &&
 		    (e == EWOULDBLOCK || coming)) {
 			op->state = OP_WAITING;
-			if (coming)
-				mg_daemon_update_watch(d);
+			watch_for_waits(d);
 			return;
 		}
 	}

@@ -24,7 +24,7 @@ void mg_daemon_update_watch(struct mg_daemon *d)
 		if (mg_task_is_foreign(&d->tasks[i], d->tasks[i].mod))
 			pids[n++] = d->tasks[i].pid;
 	/* a waiting unload also wants init completions: keep it attached */
-	if (!n && d->ops)
+	if (!n && d->unload_watch)
 		pids[n++] = 0;
 	mg_bpf_watch(d->bpf, pids, n);
 }

@@ -459,6 +459,8 @@ int mg_bpf_watch(struct mg_bpf *b, const uint32_t *pids, size_t n)
 	if (n)
 		memcpy(mg_stub.watched, pids, n * sizeof(*pids));
 	mg_stub.nwatched = n;
+	if (n > mg_stub.watched_most)
+		mg_stub.watched_most = n;
 	return 0;
 }
 
