@@ -149,6 +149,19 @@ struct mg_armed_info {
 _Static_assert(sizeof(struct mg_armed_info) == 72, "mg_armed_info ABI");
 
 /*
+ * One mg_armed entry as the ledger settle (bpf/ledger_check.bpf.c) writes
+ * it: the object, whether its callback is still pending (settled: it is
+ * not, the entry goes), and the entry.
+ */
+struct mg_armed_rec {
+	__u64 obj;
+	__u32 settled;
+	__u32 _pad;
+	struct mg_armed_info info;
+};
+_Static_assert(sizeof(struct mg_armed_rec) == 88, "mg_armed_rec ABI");
+
+/*
  * value of mg_reg_names, keyed like mg_armed: the name a registration gave
  * itself (a filesystem type's, an interrupt handler's devname)
  */

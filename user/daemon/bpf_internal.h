@@ -41,6 +41,15 @@ struct mg_bpf {
 	size_t nentries;
 	mg_event_fn fn;
 	void *ctx;
+	/*
+	 * what the last ledger settle walked of mg_armed, for a dump right
+	 * after it (the same request): armed_at is when (CLOCK_MONOTONIC
+	 * ns), 0 when there is none
+	 */
+	uint64_t *armed_objs;
+	struct mg_armed_info *armed_infos;
+	size_t narmed;
+	uint64_t armed_at;
 };
 
 /* bpf_pins.c */

@@ -113,6 +113,12 @@ int mg_bpf_reg_name(struct mg_bpf *b, uint64_t obj, char *buf, size_t len);
  */
 int mg_bpf_settle_armed(struct mg_bpf *b);
 /*
+ * The settle's walk also serves mg_bpf_armed() for the rest of the same
+ * request (at most 100 ms): this ends it.  Called at each turn of the
+ * event loop and when an unload goes; a module loaded or freed ends it too.
+ */
+void mg_bpf_armed_snapshot_end(struct mg_bpf *b);
+/*
  * drop a retired module from the in-kernel filter and ledger, leaving
  * alone whatever a module loaded at the same address since owns
  */

@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 
 #include "bpf_internal.h"
+#include "clock.h"
 #include "log.h"
 
 /*
@@ -81,41 +82,115 @@ int mg_bpf_reg_name(struct mg_bpf *b, uint64_t obj, char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * A dump this soon after a settle takes the settle's walk instead of a
+ * second one: the 65,536 buckets of mg_armed are most of a report's fixed
+ * cost.  The same snapshot a dump a few ms later would be, give or take
+ * what was armed in between (the leftovers of an unload are decided at
+ * module_free by the BPF side, not from this).
+ */
+#define MG_ARMED_SNAPSHOT_NS (100 * 1000000ull)
+
+void mg_bpf_armed_snapshot_end(struct mg_bpf *b)
+{
+	if (!b)
+		return;
+	free(b->armed_objs);
+	free(b->armed_infos);
+	b->armed_objs = NULL;
+	b->armed_infos = NULL;
+	b->narmed = 0;
+	b->armed_at = 0;
+}
+
 int mg_bpf_armed(struct mg_bpf *b, uint64_t **objs, struct mg_armed_info **infos,
 		 size_t *n)
 {
+	uint64_t now = mg_clock_ns(CLOCK_MONOTONIC);
+
+	if (b->armed_at && now - b->armed_at < MG_ARMED_SNAPSHOT_NS) {
+		size_t k = b->narmed ? b->narmed : 1;
+
+		*objs = malloc(k * sizeof(**objs));
+		*infos = malloc(k * sizeof(**infos));
+		if (!*objs || !*infos) {
+			free(*objs);
+			free(*infos);
+			*objs = NULL;
+			*infos = NULL;
+			return -ENOMEM;
+		}
+		memcpy(*objs, b->armed_objs, b->narmed * sizeof(**objs));
+		memcpy(*infos, b->armed_infos, b->narmed * sizeof(**infos));
+		*n = b->narmed;
+		return 0;
+	}
 	return map_dump(b->skel->maps.mg_armed, objs,
 			(void **)infos, sizeof(**infos), n);
 }
 
 struct settle {
+	struct mg_bpf *b;
 	int map_fd;
 	int dropped;
+	size_t cap;
+	int oom;
 };
 
-/* the iterator names the objects no longer armed */
+/* drop what the iterator says settled, keep the rest as the snapshot */
 static int drop_settled(const void *recs, size_t n, void *ctx)
 {
-	const uint64_t *obj = recs;
+	const struct mg_armed_rec *r = recs;
 	struct settle *s = ctx;
+	struct mg_bpf *b = s->b;
 
-	for (size_t i = 0; i < n; i++)
-		if (!bpf_map_delete_elem(s->map_fd, &obj[i]))
-			s->dropped++;
+	for (size_t i = 0; i < n; i++) {
+		if (r[i].settled) {
+			if (!bpf_map_delete_elem(s->map_fd, &r[i].obj))
+				s->dropped++;
+			continue;
+		}
+		if (s->oom)
+			continue;
+		if (b->narmed == s->cap) {
+			size_t cap = s->cap ? s->cap * 2 : 64;
+			uint64_t *o = realloc(b->armed_objs, cap * sizeof(*o));
+			struct mg_armed_info *in;
+
+			if (o)
+				b->armed_objs = o;
+			in = o ? realloc(b->armed_infos, cap * sizeof(*in)) : NULL;
+			if (!in) {
+				s->oom = 1;
+				continue;
+			}
+			b->armed_infos = in;
+			s->cap = cap;
+		}
+		b->armed_objs[b->narmed] = r[i].obj;
+		b->armed_infos[b->narmed++] = r[i].info;
+	}
 	return 0;
 }
 
 int mg_bpf_settle_armed(struct mg_bpf *b)
 {
-	struct settle s = { .map_fd = bpf_map__fd(b->skel->maps.mg_armed) };
+	struct settle s = { .b = b, .map_fd = bpf_map__fd(b->skel->maps.mg_armed) };
 	union bpf_iter_link_info linfo = { .map.map_fd = s.map_fd };
 	LIBBPF_OPTS(bpf_iter_attach_opts, opts, .link_info = &linfo,
 		    .link_info_len = sizeof(linfo));
+	uint64_t t0 = mg_clock_ns(CLOCK_MONOTONIC);
 	int err;
 
+	mg_bpf_armed_snapshot_end(b);
 	err = mg_bpf_iter_read(b->skel->progs.mg_check_armed, &opts,
-			       "callback ledger", sizeof(uint64_t),
+			       "callback ledger", sizeof(struct mg_armed_rec),
 			       drop_settled, &s);
+	/* a walk cut short or out of memory: the next dump walks again */
+	if (!err && !s.oom)
+		b->armed_at = t0;
+	else
+		mg_bpf_armed_snapshot_end(b);
 	return err ? err : s.dropped;
 }
 
@@ -126,6 +201,8 @@ static void forget_armed(struct mg_bpf *b, uint64_t mod, uint64_t before)
 	uint64_t *objs;
 	size_t n;
 
+	/* entries go: the settle's snapshot would list them */
+	mg_bpf_armed_snapshot_end(b);
 	if (mg_bpf_armed(b, &objs, &infos, &n))
 		return;
 	for (size_t i = 0; i < n; i++)

@@ -266,6 +266,10 @@ static int on_ringbuf(void *ctx, void *data, size_t len)
 		copy.ref.nstack = 0;
 		e = &copy;
 	}
+	/* the ledger changed under the settle's snapshot: not to be used */
+	if (e->type == MG_EV_MODULE_FREE || e->type == MG_EV_MODULE_LOAD ||
+	    e->type == MG_EV_LEFT_BEHIND)
+		mg_bpf_armed_snapshot_end(b);
 	b->fn(e, b->ctx);
 	return 0;
 }
@@ -366,5 +370,7 @@ void mg_bpf_stop(struct mg_bpf *b)
 	if (!b->keep_pins)
 		mg_pins_remove(b);
 	modguard_bpf__destroy(b->skel);
+	free(b->armed_objs);
+	free(b->armed_infos);
 	free(b);
 }

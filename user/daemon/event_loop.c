@@ -106,6 +106,8 @@ int mg_event_loop_once(struct mg_daemon *d, int sfd, int timeout_ms)
 	struct epoll_event evs[16];
 	int n = epoll_wait(d->epoll_fd, evs, 16, timeout_ms), stop = 0;
 
+	/* what a request saw of the ledger serves that request only */
+	mg_bpf_armed_snapshot_end(d->bpf);
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
 	/* events first: an answer must reflect everything seen so far */

@@ -229,6 +229,8 @@ static void start_unload(struct mg_daemon *d, struct mg_unload_op *op,
 	struct mg_line l = { 0 };
 	int err;
 
+	/* what follows the go (the aftermath) reads the ledger afresh */
+	mg_bpf_armed_snapshot_end(d->bpf);
 	err = mg_intent_write(d, op->name, op->build, op->peer.pid,
 			      op->peer_comm, ev, op->intent, sizeof(op->intent));
 	if (err) {

@@ -440,6 +440,12 @@ int mg_bpf_settle_armed(struct mg_bpf *b)
 	return dropped;
 }
 
+void mg_bpf_armed_snapshot_end(struct mg_bpf *b)
+{
+	(void)b;
+	mg_stub.snapshot_ends++;
+}
+
 void mg_bpf_forget_module(struct mg_bpf *b, uint64_t mod)
 {
 	(void)b;

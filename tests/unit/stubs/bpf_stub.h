@@ -96,6 +96,7 @@ struct mg_stub {
 	uint32_t watched[1024]; /* the pids of the last mg_bpf_watch() */
 	size_t nwatched;
 	size_t watched_most; /* the most pids one mg_bpf_watch() was given */
+	int snapshot_ends; /* mg_bpf_armed_snapshot_end() calls */
 	uint64_t busy_mod[MG_STUB_MAX]; /* mg_bpf_set_stack_busy(), latest */
 	uint32_t busy[MG_STUB_MAX];
 	size_t nbusy;
