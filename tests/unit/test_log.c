@@ -3,6 +3,8 @@
 #include "../../user/lib/log.h"
 #include "check.h"
 
+#include <fcntl.h>
+
 static char *capture(void (*fn)(void))
 {
 	char *data = NULL;
@@ -145,11 +147,55 @@ static void t_verifier_log_long(void)
 	free(log);
 }
 
+/* under journald: "<N>" priorities and no "ident: " */
+static void t_journal(void)
+{
+	char tmpl[] = "/tmp/mg_log.XXXXXX", path[200], js[64], buf[512] = "";
+	char *dir = check_mkdtemp(tmpl);
+	struct stat st;
+	FILE *f;
+	int fd;
+
+	CHECK(dir != NULL);
+	snprintf(path, sizeof(path), "%s/stream", dir);
+	fd = open(path, O_CREAT | O_RDWR, 0600);
+	CHECK(fd >= 0 && dup2(fd, STDERR_FILENO) == STDERR_FILENO);
+	CHECK_INT(fstat(fd, &st), 0);
+	/* another stream's JOURNAL_STREAM: plain lines */
+	snprintf(js, sizeof(js), "%llu:%llu", (unsigned long long)st.st_dev,
+		 (unsigned long long)st.st_ino + 1);
+	setenv("JOURNAL_STREAM", js, 1);
+	mg_log_init("modguardd", 0, 1);
+	CHECK(!mg_log_stderr_is_journal());
+	mg_info("plain");
+	snprintf(js, sizeof(js), "%llu:%llu", (unsigned long long)st.st_dev,
+		 (unsigned long long)st.st_ino);
+	setenv("JOURNAL_STREAM", js, 1);
+	mg_log_init("modguardd", 0, 1);
+	CHECK(mg_log_stderr_is_journal());
+	mg_err("bad %d", 1);
+	mg_warn("careful");
+	mg_info("fine");
+	mg_dbg("detail");
+	setenv("JOURNAL_STREAM", "garbage", 1);
+	CHECK(!mg_log_stderr_is_journal());
+	fflush(stderr);
+	f = fopen(path, "r");
+	CHECK(f != NULL);
+	if (f) {
+		fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+	}
+	CHECK_STR(buf, "modguardd: plain\n<3>bad 1\n<4>warning: careful\n"
+		       "<6>fine\n<7>debug: detail\n");
+}
+
 int main(void)
 {
 	RUN(t_levels);
 	RUN(t_libbpf);
 	RUN(t_verifier_log);
 	RUN(t_verifier_log_long);
+	RUN(t_journal);
 	return check_done();
 }

@@ -8,6 +8,7 @@
 #include "bpf_loader.h"
 #include "client.h"
 #include "holder_scan.h"
+#include "metrics.h"
 #include "module_table.h"
 #include "symbolizer.h"
 #include "symcache.h"
@@ -97,6 +98,8 @@ struct mg_daemon {
 	int held_fresh;	     /* held_refs is this request's */
 	int held_scan_err;   /* nonzero: the last read of the slots failed */
 	int enforce;       /* try to enforce (no --advisory) */
+
+	struct mg_metrics metrics; /* --metrics-file (metrics_daemon.c) */
 };
 
 /* rescan.c */
@@ -115,6 +118,12 @@ void mg_daemon_update_watch(struct mg_daemon *d);
 void mg_daemon_scan_holders(struct mg_daemon *d, int at_start);
 /* this request's read of the held references (d->held_refs), as above */
 void mg_daemon_scan_held_refs(struct mg_daemon *d);
+
+/* metrics_daemon.c: the --metrics-file, written now or when due */
+void mg_daemon_metrics_write(struct mg_daemon *d);
+/* ms until the next write is due (0: now), -1 when there is no file */
+int mg_daemon_metrics_due_ms(struct mg_daemon *d);
+void mg_daemon_metrics_tick(struct mg_daemon *d);
 
 /* monotonic ns -> unix ns */
 static inline uint64_t mg_unix_ns(const struct mg_daemon *d, uint64_t mono)

@@ -94,7 +94,7 @@ static int on_signal(int sfd)
 		return 0;
 	if (si.ssi_signo == SIGHUP) {
 		mg_info("SIGHUP ignored: modguardd has no configuration to "
-			"reload; logs go to stderr");
+			"reload");
 		return 0;
 	}
 	mg_info("signal %u: stopping", si.ssi_signo);
@@ -158,7 +158,11 @@ int mg_event_loop(struct mg_daemon *d, int sfd)
 {
 	int err = mg_event_loop_init(d, sfd);
 
-	while (!err)
-		err = mg_event_loop_once(d, sfd, -1);
+	/* the metrics file is written when due: epoll waits no longer */
+	while (!err) {
+		err = mg_event_loop_once(d, sfd, mg_daemon_metrics_due_ms(d));
+		if (!err)
+			mg_daemon_metrics_tick(d);
+	}
 	return err < 0 ? err : 0;
 }

@@ -374,14 +374,17 @@ static void op_evaluate(struct mg_daemon *d, struct mg_unload_op *op)
 {
 	struct mg_evidence *ev;
 	struct mg_kmod k;
+	uint64_t t0;
 	int err;
 
 	if (op_read_module(d, op, &k) || op_quarantined(d, op, &k))
 		return;
+	t0 = mg_clock_ns(CLOCK_MONOTONIC);
 	mg_bpf_settle_armed(d->bpf);
 	mg_daemon_rescan(d);
 	ev = malloc(sizeof(*ev));
 	err = ev ? mg_evidence_of_kmod(d, &k, ev) : -ENOMEM;
+	mg_metrics_observe_verdict(&d->metrics, mg_clock_ns(CLOCK_MONOTONIC) - t0);
 	if (err) {
 		free(ev);
 		op_err(d, op, MG_OUTCOME_FAILED, "cannot judge %s: %s", op->name,

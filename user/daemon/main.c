@@ -30,6 +30,7 @@
 #include "preflight.h"
 #include "event_loop.h"
 #include "records.h"
+#include "sd_notify.h"
 #include "server.h"
 #include "version.h"
 
@@ -38,7 +39,8 @@ static void usage(FILE *f)
 	fprintf(f,
 "Usage: modguardd [--socket PATH] [--state-dir DIR] [--pin-dir DIR] [--no-pin]\n"
 "                 [--keep-enforcing] [--advisory] [--keep-refusals N]\n"
-"                 [--refusal-days D] [-v] [-h] [--version]\n"
+"                 [--refusal-days D] [--metrics-file PATH] [--syslog]\n"
+"                 [-v] [-h] [--version]\n"
 "\n"
 "Track, for every loaded kernel module, the references held on it, the\n"
 "tasks inside its text and the callbacks that point into it, and answer\n"
@@ -59,16 +61,44 @@ static void usage(FILE *f)
 "                    1000; 0: no limit); stale records are never pruned\n"
 "  --refusal-days D  drop refusal records older than D days (default 30;\n"
 "                    0: no limit)\n"
+"  --metrics-file PATH\n"
+"                    write Prometheus text format for node_exporter's\n"
+"                    textfile collector: atomically, on every change that\n"
+"                    matters and at least every 15 s (docs/METRICS.md)\n"
+"  --syslog          log to syslog instead of stderr (under systemd,\n"
+"                    stderr lines carry journald's <N> priorities anyway)\n"
 "  -v, --verbose     debug messages, including libbpf's and the whole\n"
 "                    verifier log of a program the kernel refuses\n"
 "\n"
 "SIGTERM and SIGINT stop it; SIGHUP is ignored (there is no configuration\n"
-"to reload, and it logs to stderr).\n"
+"to reload).  With $NOTIFY_SOCKET set (systemd's Type=notify) it sends\n"
+"READY=1 once it is attached and answering, STOPPING=1 on the way out.\n"
 "\n"
 "Exit status: 0 stopped by SIGTERM/SIGINT, 1 runtime failure, 2 bad usage,\n"
 "3 could not start (no module support, BTF, capabilities or bpffs; BPF\n"
 "load/attach, socket, state dir): one line says why, and nothing is left\n"
 "behind when a check before the start fails.\n");
+}
+
+/* tell systemd (Type=notify), if it asked; a failure is only logged */
+static void notify(const char *state)
+{
+	int err = mg_sd_notify(state);
+
+	if (err < 0)
+		mg_warn("cannot notify $NOTIFY_SOCKET (%s): %s", state,
+			strerror(-err));
+}
+
+/* attached, answering: the socket is listening and the ledger is live */
+static void notify_ready(struct mg_daemon *d)
+{
+	char state[256];
+
+	snprintf(state, sizeof(state), "READY=1\nSTATUS=tracking %zu modules; %s",
+		 d->table.n, mg_bpf_caps(d->bpf)->enforcing ? "enforcing"
+							    : "advisory");
+	notify(state);
 }
 
 int main(int argc, char **argv)
@@ -87,6 +117,8 @@ int main(int argc, char **argv)
 		{ "proc-modules", required_argument, NULL, 'M' },
 		{ "keep-refusals", required_argument, NULL, 'R' },
 		{ "refusal-days", required_argument, NULL, 'D' },
+		{ "metrics-file", required_argument, NULL, 'm' },
+		{ "syslog", no_argument, NULL, 'L' },
 		{},
 	};
 	struct mg_daemon d = {
@@ -105,6 +137,7 @@ int main(int argc, char **argv)
 	struct mg_records_policy pol = { MG_RECORDS_KEEP_REFUSALS,
 					 MG_RECORDS_REFUSAL_DAYS };
 	int verbose = 0, c, err, sfd, ret = MG_DAEMON_EXIT_SETUP, keep = 0;
+	int use_syslog = 0;
 	uint64_t v;
 	const char *pin_dir = MG_DEFAULT_PIN_DIR;
 	struct mg_preflight pf;
@@ -136,6 +169,17 @@ int main(int argc, char **argv)
 			break;
 		case 'M':
 			d.proc_modules = optarg;
+			break;
+		case 'm':
+			if (!*optarg) {
+				fprintf(stderr, "modguardd: --metrics-file needs a "
+					"path\n");
+				return MG_DAEMON_EXIT_USAGE;
+			}
+			d.metrics.path = optarg;
+			break;
+		case 'L':
+			use_syslog = 1;
 			break;
 		case 'R':
 		case 'D':
@@ -169,7 +213,8 @@ int main(int argc, char **argv)
 		return MG_DAEMON_EXIT_USAGE;
 	}
 	/* stderr when run by hand or by a test; journald reads it too */
-	mg_log_init("modguardd", 0, verbose);
+	mg_log_init("modguardd", use_syslog, verbose);
+	d.metrics.quarantined = -1;
 	libbpf_set_print(mg_libbpf_print);
 
 	/* can we run at all?  Asked before anything is created */
@@ -250,8 +295,13 @@ int main(int argc, char **argv)
 	if (!mg_bpf_caps(d.bpf)->enforcing)
 		mg_warn("advisory only: plain rmmod is not guarded because %s",
 			mg_bpf_caps(d.bpf)->advisory_reason);
+	mg_daemon_metrics_write(&d);
+	notify_ready(&d);
 
 	ret = mg_event_loop(&d, sfd) ? MG_DAEMON_EXIT_RUNTIME : MG_DAEMON_EXIT_OK;
+	notify("STOPPING=1");
+	d.attached = 0;
+	mg_daemon_metrics_write(&d);
 out:
 	mg_unload_fini(&d);
 	mg_server_close(&d);

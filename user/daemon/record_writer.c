@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
+
 #include "kernel_log.h"
 #include "log.h"
 #include "record_writer.h"
@@ -61,6 +63,9 @@ int mg_record_commit(struct mg_daemon *d, const struct mg_record_request *r,
 		mg_warn("records: out of memory: the %s record of %s lists no "
 			"references", r->outcome, r->module);
 	err = mg_record_write(d->state_dir, &rec);
+	if (!err)
+		mg_metrics_count_record(&d->metrics, rec.outcome, rec.module,
+					mg_clock_ns(CLOCK_MONOTONIC));
 	if (err)
 		mg_err("records: cannot write the %s record of %s to %s: %s",
 		       r->outcome, r->module, d->state_dir, strerror(-err));

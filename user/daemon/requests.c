@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "guarded_unload.h"
 #include "log.h"
 #include "outcome.h"
@@ -82,6 +83,7 @@ static void do_report(const struct request *r)
 	int addrs = show_addrs(r), err = 0, i;
 	char *body = NULL;
 	size_t body_len = 0;
+	uint64_t t0;
 	FILE *b;
 
 	for (i = 0; i < r->nargs; i++) {
@@ -91,6 +93,7 @@ static void do_report(const struct request *r)
 			return;
 		}
 	}
+	t0 = mg_clock_ns(CLOCK_MONOTONIC);
 	/* callbacks disarmed where no tracepoint saw it must not be listed */
 	mg_bpf_settle_armed(r->d->bpf);
 	mg_daemon_rescan(r->d);
@@ -105,6 +108,9 @@ static void do_report(const struct request *r)
 	for (i = 0; i < r->nargs && !err; i++)
 		err = mg_report_module(r->d, r->args[i], addrs, b);
 	fclose(b);
+	/* the verdict latency: the whole report, scan included */
+	mg_metrics_observe_verdict(&r->d->metrics,
+				   mg_clock_ns(CLOCK_MONOTONIC) - t0);
 	if (err && r->nargs)
 		reply_module_err(r->out, r->args[i - 1], err);
 	else if (err)
@@ -197,6 +203,10 @@ static void do_clear_quarantine(const struct request *r)
 	}
 	mg_info("quarantine of %s cleared by pid %d: %d record%s (%s)", name,
 		(int)r->peer->pid, n, n == 1 ? "" : "s", n ? ids : "none");
+	if (n > 0) {
+		r->d->metrics.quarantine_dirty = 1;
+		mg_metrics_changed(&r->d->metrics, mg_clock_ns(CLOCK_MONOTONIC));
+	}
 	mg_line_init(&l, "cleared");
 	mg_line_add_str(&l, "module", name);
 	mg_line_add_u64(&l, "count", (uint64_t)n);

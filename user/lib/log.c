@@ -2,14 +2,33 @@
 /* logging to stderr or syslog; see log.h */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "log.h"
 
 static const char *log_ident = "modguard";
 static int log_syslog;
 static int log_verbose;
+static int log_journal;
 static FILE *log_stream;
+
+int mg_log_stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	char end;
+
+	/* "DEV:INO" of the stream systemd connected stdout/stderr to */
+	if (!js || sscanf(js, "%llu:%llu%c", &dev, &ino, &end) != 2)
+		return 0;
+	if (fstat(STDERR_FILENO, &st))
+		return 0;
+	return (unsigned long long)st.st_dev == dev &&
+	       (unsigned long long)st.st_ino == ino;
+}
 
 void mg_log_init(const char *ident, int use_syslog, int verbose)
 {
@@ -21,6 +40,7 @@ void mg_log_init(const char *ident, int use_syslog, int verbose)
 		openlog(log_ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 	log_syslog = use_syslog;
 	log_verbose = verbose;
+	log_journal = !use_syslog && mg_log_stderr_is_journal();
 }
 
 void mg_log_set_stream(FILE *f)
@@ -56,6 +76,11 @@ void mg_vlog(enum mg_log_level level, const char *fmt, va_list ap)
 		buf[--n] = '\0';
 	if (log_syslog) {
 		syslog(prio[level], "%s%s", prefix[level], buf);
+		return;
+	}
+	/* journald names the unit's program itself and reads "<N>" */
+	if (log_journal && !log_stream) {
+		fprintf(stderr, "<%d>%s%s\n", prio[level], prefix[level], buf);
 		return;
 	}
 	fprintf(log_stream ? log_stream : stderr, "%s: %s%s\n", log_ident,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * One logging module for every modguard program: stderr ("ident: msg") for
- * the commands, syslog (which journald picks up) for the daemon. Messages
+ * One logging module for every modguard program: stderr ("ident: msg"),
+ * "<N>msg" when stderr is the journal's stream, or syslog. Messages
  * are given without a trailing newline; one is stripped if present, so
  * libbpf's messages can be passed through unchanged.
  */
@@ -25,6 +25,12 @@ enum mg_log_level {
  * libbpf's info/debug output. Callable again to switch (e.g. after -v).
  */
 void mg_log_init(const char *ident, int use_syslog, int verbose);
+/*
+ * Is stderr the journal stream systemd gave us ($JOURNAL_STREAM names its
+ * device and inode)?  Then mg_log() writes "<N>msg" lines: the priority
+ * for journald, and no "ident: " (the journal has the program's name).
+ */
+int mg_log_stderr_is_journal(void);
 /* redirect the stderr sink (tests); NULL restores stderr */
 void mg_log_set_stream(FILE *f);
 
