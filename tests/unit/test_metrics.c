@@ -89,9 +89,11 @@ static void t_render(void)
 	CHECK_CONTAINS(t, "modguard_lost_events_total 7\n");
 	CHECK_CONTAINS(t, "modguard_map_overflows_total{map=\"mg_armed\"} 5\n");
 	CHECK_CONTAINS(t, "modguard_map_overflows_total{map=\"mg_thread_calls\"} 1\n");
-	CHECK_CONTAINS(t, "modguard_refusals_total{module=\"mg_x\"} 2\n");
-	CHECK_NOT_CONTAINS(t, "modguard_refusals_total{module=\"mg_y\"}");
-	CHECK_CONTAINS(t, "modguard_stale_unloads_total{module=\"mg_y\"} 1\n");
+	CHECK_CONTAINS(t, "modguard_module_refusals_total{module=\"mg_x\"} 2\n");
+	CHECK_NOT_CONTAINS(t, "modguard_module_refusals_total{module=\"mg_y\"}");
+	CHECK_CONTAINS(t, "modguard_module_stale_unloads_total{module=\"mg_y\"} 1\n");
+	CHECK_CONTAINS(t, "\nmodguard_refusals_total 2\n");
+	CHECK_CONTAINS(t, "\nmodguard_stale_unloads_total 1\n");
 	CHECK_NOT_CONTAINS(t, "mg_z");
 	CHECK_CONTAINS(t, "modguard_quarantined_builds 2\n");
 	CHECK_CONTAINS(t, "modguard_opens_refused_total 3\n");
@@ -116,8 +118,9 @@ static void t_unknown_left_out(void)
 	CHECK_NOT_CONTAINS(t, "modguard_quarantined_builds ");
 	CHECK_NOT_CONTAINS(t, "modguard_bpf_map_bytes ");
 	CHECK_CONTAINS(t, "modguard_mode{mode=\"advisory\"} 1\n");
-	/* declared even with no module yet: the alert's series exists */
-	CHECK_CONTAINS(t, "# TYPE modguard_stale_unloads_total counter\n");
+	/* there at 0 before the first one: the alert's series exists */
+	CHECK_CONTAINS(t, "# TYPE modguard_stale_unloads_total counter\nmodguard_stale_unloads_total 0\n");
+	CHECK_CONTAINS(t, "\nmodguard_refusals_total 0\n");
 	check_declared(t);
 	free(t);
 }
@@ -155,11 +158,12 @@ static void t_bounded_labels(void)
 	}
 	mg_metrics_count_record(m, "refused", "mod0", 1);
 	t = render(m, &view);
-	for (p = t; (p = strstr(p, "modguard_refusals_total{")); p++)
+	for (p = t; (p = strstr(p, "modguard_module_refusals_total{")); p++)
 		lines++;
 	CHECK_INT(lines, MG_METRICS_MODULES + 1);
-	CHECK_CONTAINS(t, "modguard_refusals_total{module=\"mod0\"} 2\n");
-	CHECK_CONTAINS(t, "modguard_refusals_total{module=\"_other\"} 100\n");
+	CHECK_CONTAINS(t, "modguard_module_refusals_total{module=\"mod0\"} 2\n");
+	CHECK_CONTAINS(t, "modguard_module_refusals_total{module=\"_other\"} 100\n");
+	CHECK_CONTAINS(t, "\nmodguard_refusals_total 357\n");
 	free(t);
 	free(m);
 }
@@ -193,7 +197,7 @@ static void t_write_file(void)
 	mg_metrics_count_record(&m, "refused", "mg_x", 1);
 	CHECK_INT(mg_metrics_write_file(path, &m, &view), 0);
 	t = slurp(path);
-	CHECK_CONTAINS(t, "modguard_refusals_total{module=\"mg_x\"} 1\n");
+	CHECK_CONTAINS(t, "modguard_module_refusals_total{module=\"mg_x\"} 1\n");
 	free(t);
 	/* readable by the collector whatever the daemon's umask */
 	CHECK_INT(stat(path, &st), 0);

@@ -98,10 +98,22 @@ static void one(FILE *out, const char *name, const char *type,
 	fprintf(out, "%s %llu\n", name, (unsigned long long)v);
 }
 
-/* a counter per module (refusals or stale unloads), with _other if used */
-static void per_module(FILE *out, const struct mg_metrics *m, const char *name,
-		       const char *help, int stale)
+/*
+ * A counter in all (always there, for alert rules: a series that appears
+ * at 1 has no increase()) and one per module, with _other if used.
+ */
+static void per_module(FILE *out, const struct mg_metrics *m, const char *all,
+		       const char *name, const char *help, int stale)
 {
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i <= m->nmods; i++) {
+		const struct mg_metrics_module *s =
+			i < m->nmods ? &m->mods[i] : &m->other;
+
+		sum += stale ? s->stale : s->refusals;
+	}
+	one(out, all, "counter", help, sum);
 	head(out, name, "counter", help);
 	for (size_t i = 0; i <= m->nmods; i++) {
 		const struct mg_metrics_module *s =
@@ -171,9 +183,11 @@ int mg_metrics_render(const struct mg_metrics *m,
 		one(out, "modguard_bpf_map_bytes", "gauge",
 		    "Memory of modguard's BPF maps", v->map_bytes);
 	per_module(out, m, "modguard_refusals_total",
+		   "modguard_module_refusals_total",
 		   "Unloads refused (modguard-rmmod and plain delete_module()), "
 		   "since modguardd started", 0);
 	per_module(out, m, "modguard_stale_unloads_total",
+		   "modguard_module_stale_unloads_total",
 		   "Unloads that left stale references behind, since modguardd "
 		   "started", 1);
 	if (m->quarantined >= 0)
