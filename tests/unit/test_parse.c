@@ -148,6 +148,53 @@ static void t_module_name_eq(void)
 	CHECK(!mg_module_name_eq("", "a"));
 }
 
+/* rmmod's argument forms: a name, a .ko file, a path to one */
+static void t_module_name_from_arg(void)
+{
+	static const struct {
+		const char *arg, *name;
+	} good[] = {
+		{ "mg_tidy", "mg_tidy" },
+		{ "foo-bar", "foo_bar" },
+		{ "foo.ko", "foo" },
+		{ "foo.ko.xz", "foo" },
+		{ "foo.ko.gz", "foo" },
+		{ "foo.ko.zst", "foo" },
+		{ "/path/to/foo-bar.ko", "foo_bar" },
+		{ "/nonexistent/mg_tidy.ko", "mg_tidy" },
+		{ "./snd-hda-intel.ko.zst", "snd_hda_intel" },
+		{ "rel/dir/dummy", "dummy" },
+		/* 55 characters and a suffix */
+		{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.ko",
+		  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" },
+	};
+	/* what is left is no module name: refused, never guessed at */
+	static const char *const bad[] = {
+		"", "/", "dir/", ".ko", "/x/.ko.xz", "foo.bar", "foo.ko.bz2",
+		"foo.KO", "a b.ko", "a\n.ko", "foo.ko/",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.ko",
+	};
+	char out[MG_MODULE_NAME_LEN];
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		int err = mg_module_name_from_arg(good[i].arg, out, sizeof(out));
+
+		if (err || strcmp(out, good[i].name))
+			check_fail(__FILE__, __LINE__, "'%s': %d '%s', want '%s'",
+				   good[i].arg, err, out, good[i].name);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memcpy(out, "junk", 5);
+		if (mg_module_name_from_arg(bad[i], out, sizeof(out)) != -EINVAL ||
+		    out[0])
+			check_fail(__FILE__, __LINE__, "accepted '%s' as '%s'",
+				   bad[i], out);
+	}
+	CHECK_INT(mg_module_name_from_arg(NULL, out, sizeof(out)), -EINVAL);
+	/* too small a buffer for any name */
+	CHECK_INT(mg_module_name_from_arg("foo", out, 8), -EINVAL);
+}
+
 int main(void)
 {
 	RUN(t_u64_valid);
@@ -157,5 +204,6 @@ int main(void)
 	RUN(t_module_names);
 	RUN(t_module_normalize);
 	RUN(t_module_name_eq);
+	RUN(t_module_name_from_arg);
 	return check_done();
 }

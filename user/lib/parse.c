@@ -172,3 +172,39 @@ int mg_module_name_eq(const char *a, const char *b)
 			return 0;
 	return *a == *b;
 }
+
+int mg_module_name_from_arg(const char *arg, char *out, size_t len)
+{
+	/* kmod's extensions (libkmod-util.c kmod_exts), longest match first */
+	static const char *const exts[] = { ".ko.zst", ".ko.xz", ".ko.gz", ".ko" };
+	const char *base;
+	size_t n;
+
+	if (!arg || !out || len < MG_MODULE_NAME_LEN)
+		return -EINVAL;
+	out[0] = '\0';
+	base = strrchr(arg, '/');
+	base = base ? base + 1 : arg;
+	n = strlen(base);
+	for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+		size_t e = strlen(exts[i]);
+
+		if (n > e && !strcmp(base + n - e, exts[i])) {
+			n -= e;
+			break;
+		}
+	}
+	/* one over the limit is enough for mg_module_name_valid() to say no */
+	if (n > MG_MODULE_NAME_LEN - 1)
+		n = MG_MODULE_NAME_LEN;
+	if (n >= len)
+		return -EINVAL;
+	memcpy(out, base, n);
+	out[n] = '\0';
+	if (!mg_module_name_valid(out)) {
+		out[0] = '\0';
+		return -EINVAL;
+	}
+	mg_module_name_normalize(out);
+	return 0;
+}

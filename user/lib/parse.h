@@ -4,6 +4,7 @@
 #define MG_PARSE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <linux/types.h>
@@ -33,5 +34,16 @@ int mg_module_name_valid(const char *name);
 void mg_module_name_normalize(char *name);
 /* 1 if a and b name the same module: equal but for '-' == '_' (as kmod) */
 int mg_module_name_eq(const char *a, const char *b);
+
+/*
+ * The module an rmmod argument names, as kmod's rmmod reads it: a name
+ * ("foo-bar"), a file name ("foo.ko", "foo.ko.xz", ".gz", ".zst") or a
+ * path to one ("/lib/modules/.../foo-bar.ko"; it need not exist): the
+ * last path component, without the .ko and compression suffix, '-' to
+ * '_'.  Aliases are not resolved (rmmod does not either).  The name goes
+ * to out (at least MG_MODULE_NAME_LEN bytes).  Returns 0, or -EINVAL
+ * when what is left is not a valid module name (mg_module_name_valid()).
+ */
+int mg_module_name_from_arg(const char *arg, char *out, size_t len);
 
 #endif /* MG_PARSE_H */
