@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "delete_module.h"
@@ -30,6 +31,8 @@ struct rm_opts {
 	struct cli cli;
 	bool dry_run;
 	bool force;
+	bool syslog; /* -s: messages to syslog, not stderr */
+	bool notice; /* show the "busy; waiting" notice: -v, or stderr a tty */
 	uint64_t timeout_ms;
 };
 
@@ -53,19 +56,33 @@ static void usage(FILE *f)
 		"A drop-in for rmmod that unloads a module only when modguardd sees\n"
 		"nothing inside it: it waits while callers are still inside, refuses\n"
 		"with evidence when they do not leave, and names what an unload\n"
-		"left behind.\n"
+		"left behind.  Like rmmod it says nothing when all went well.\n"
+		"\n"
+		"MODULE is a name (foo-bar is foo_bar), a file name (foo.ko,\n"
+		"foo.ko.xz, .gz, .zst) or a path to one (/path/to/foo.ko; it need\n"
+		"not exist): the module is its last component without the suffix.\n"
+		"Aliases are not resolved; rmmod does not resolve them either.\n"
 		"\n"
 		"Options:\n"
 		"  -t, --timeout SECONDS  how long to wait for a busy module\n"
 		"                         (default %d, fractions like 0.5 allowed)\n"
 		"      --dry-run          print the verdict and what an unload would\n"
 		"                         wait on; change nothing\n"
-		"      --force            unload without a verdict (unsafe; said loudly)\n"
+		"  -f, --force            unload without a clean verdict: at once,\n"
+		"                         busy or not, and even with modguardd down\n"
+		"                         (unsafe; said loudly).  Not the kernel's\n"
+		"                         forced unload (rmmod -f): a module in use\n"
+		"                         by the kernel's count is still refused\n"
+		"  -s, --syslog           messages to syslog instead of stderr\n"
+		"                         (the evidence stays on stdout)\n"
+		"  -v, --verbose          say what was done (\"foo: unloaded\"), show\n"
+		"                         what a busy module is waited on, and debug\n"
+		"                         messages; the wait is also shown without\n"
+		"                         -v when stderr is a terminal\n"
 		"  -j, --json             JSON output on stdout, errors included\n"
 		"      --socket PATH      daemon socket (default $%s, else %s)\n"
-		"  -v, --verbose          debug messages on stderr\n"
 		"  -h, --help             this text\n"
-		"      --version          print the version\n"
+		"  -V, --version          print the version\n"
 		"\n"
 		"Exit status (the worst over all modules):\n"
 		"  0  unloaded, and nothing was left behind (--dry-run: clean)\n"
@@ -151,7 +168,7 @@ static enum mg_outcome unload_unguarded(const struct rm_opts *o,
 	snprintf(job->outcome, sizeof(job->outcome), "unloaded-unguarded");
 	snprintf(job->msg, sizeof(job->msg),
 		 "unloaded without a verdict (forced, modguardd unreachable)");
-	if (!o->cli.json)
+	if (!o->cli.json && o->cli.verbose)
 		printf("%s: %s\n", job->name, job->msg);
 	return MG_OUTCOME_OK;
 }
@@ -161,13 +178,16 @@ static void print_wait(const struct rm_opts *o, struct rm_job *job,
 {
 	const char *left = mg_record_get(wait, "remaining_ms");
 
+	/* a notice for a person: -s keeps stderr quiet, so it goes with the evidence */
+	FILE *f = o->syslog ? stdout : stderr;
+
 	job->mod_idx = find_module(&job->report);
-	if (o->cli.json || job->mod_idx < 0)
+	if (o->cli.json || job->mod_idx < 0 || !o->notice)
 		return;
-	printf("%s: busy; waiting up to %.1f s for:\n", job->name,
-	       left ? strtod(left, NULL) / 1000.0 : 0.0);
-	mg_render_refs_text(stdout, &job->report, job->mod_idx);
-	fflush(stdout);
+	fprintf(f, "%s: busy; waiting up to %.1f s for:\n", job->name,
+		left ? strtod(left, NULL) / 1000.0 : 0.0);
+	mg_render_refs_text(f, &job->report, job->mod_idx);
+	fflush(f);
 }
 
 /* the result record: outcome, message, record; a bad exit= is a broken reply */
@@ -199,6 +219,32 @@ static int go(struct mg_client *c, struct rm_job *job)
 	job->unloaded = !err;
 	snprintf(e, sizeof(e), "%d", -err);
 	return mg_client_send(c, "done", args, 1);
+}
+
+/*
+ * Text mode, the end of one module: silent on success unless -v (a
+ * --dry-run's verdict is its output); anything else is said through the
+ * log (stderr, or syslog with -s) with its evidence, and its record.
+ */
+static void print_result(const struct rm_opts *o, const struct rm_job *job)
+{
+	int ok = job->result == MG_OUTCOME_OK;
+	/* a stale unload's leftovers go with its error, unless that is syslog */
+	FILE *ev = job->result == MG_OUTCOME_STALE && !o->syslog ? stderr : stdout;
+
+	if (ok && !o->cli.verbose && !o->dry_run)
+		return;
+	if (ok)
+		printf("%s: %s\n", job->name, job->msg);
+	else
+		mg_err("%s: %s", job->name, job->msg);
+	if (job->mod_idx >= 0 && (!ok || o->dry_run)) {
+		fflush(stdout);
+		mg_render_refs_text(ok ? stdout : ev, &job->report, job->mod_idx);
+	}
+	if (job->record[0])
+		mg_log(ok ? MG_LOG_INFO : MG_LOG_ERR,
+		       "%s: record %s (modguard history)", job->name, job->record);
 }
 
 static enum mg_outcome run_job(const struct rm_opts *o, struct rm_job *job)
@@ -287,18 +333,7 @@ static enum mg_outcome run_job(const struct rm_opts *o, struct rm_job *job)
 	job->mod_idx = find_module(&job->report);
 	if (o->cli.json)
 		return job->result;
-	if (job->result == MG_OUTCOME_OK)
-		printf("%s: %s\n", job->name, job->msg);
-	else
-		fprintf(stderr, "modguard-rmmod: %s: %s\n", job->name, job->msg);
-	if (job->mod_idx >= 0 && job->result != MG_OUTCOME_OK)
-		mg_render_refs_text(job->result == MG_OUTCOME_STALE ? stderr : stdout,
-				    &job->report, job->mod_idx);
-	else if (job->mod_idx >= 0 && o->dry_run)
-		mg_render_refs_text(stdout, &job->report, job->mod_idx);
-	if (job->record[0])
-		fprintf(stderr, "modguard-rmmod: %s: record %s (modguard history)\n",
-			job->name, job->record);
+	print_result(o, job);
 	return job->result;
 }
 
@@ -326,7 +361,8 @@ static int parse_args(int argc, char **argv, struct rm_opts *o)
 	static const struct option opts[] = {
 		{ "timeout", required_argument, NULL, 't' },
 		{ "dry-run", no_argument, NULL, 'n' },
-		{ "force", no_argument, NULL, 'F' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "syslog", no_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -342,7 +378,7 @@ static int parse_args(int argc, char **argv, struct rm_opts *o)
 		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
 			o->cli.json = true;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:jvh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":t:fsjvhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			err = mg_parse_seconds(optarg, RM_TIMEOUT_MAX_MS,
@@ -357,8 +393,11 @@ static int parse_args(int argc, char **argv, struct rm_opts *o)
 		case 'n':
 			o->dry_run = true;
 			break;
-		case 'F':
+		case 'f':
 			o->force = true;
+			break;
+		case 's':
+			o->syslog = true;
 			break;
 		case 'j':
 			o->cli.json = true;
@@ -389,14 +428,35 @@ static int parse_args(int argc, char **argv, struct rm_opts *o)
 			return MG_OUTCOME_BAD_INPUT;
 		}
 	}
-	mg_log_init("modguard-rmmod", 0, o->cli.verbose);
+	mg_log_init("modguard-rmmod", o->syslog, o->cli.verbose);
+	o->notice = o->cli.verbose || isatty(STDERR_FILENO);
 	o->cli.socket = mg_client_socket_path(socket_opt);
 	o->cli.timeout_ms = (int)o->timeout_ms;
 	if (optind >= argc) {
 		cli_err(&o->cli, "no module given; see --help");
 		return MG_OUTCOME_BAD_INPUT;
 	}
-	return cli_check_names(&o->cli, argv + optind, argc - optind);
+	return MG_OUTCOME_OK;
+}
+
+/* the module each argument names, all checked before any connection */
+static enum mg_outcome take_names(const struct rm_opts *o, char **args,
+				  struct rm_job *jobs, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (!mg_module_name_from_arg(args[i], jobs[i].name,
+					     sizeof(jobs[i].name))) {
+			mg_dbg("argument '%s' is module %s", args[i],
+			       jobs[i].name);
+			continue;
+		}
+		cli_err(&o->cli,
+			"invalid module name '%s': expected 1..%d characters of "
+			"[A-Za-z0-9_-], or a path to one's NAME.ko[.xz|.gz|.zst]",
+			args[i], MG_MODULE_NAME_LEN - 1);
+		return MG_OUTCOME_BAD_INPUT;
+	}
+	return MG_OUTCOME_OK;
 }
 
 int main(int argc, char **argv)
@@ -421,12 +481,15 @@ int main(int argc, char **argv)
 			strerror(ENOMEM));
 		return cli_rmmod_exit(MG_OUTCOME_FAILED);
 	}
+	ret = take_names(&o, argv + optind, jobs, njobs);
+	if (ret) {
+		worst = cli_rmmod_exit((enum mg_outcome)ret);
+		goto out;
+	}
 	/* like rmmod: go on with the others when one fails, report the worst */
 	for (int i = 0; i < njobs; i++) {
 		struct rm_job *job = &jobs[i];
 
-		snprintf(job->name, sizeof(job->name), "%s", argv[optind + i]);
-		mg_module_name_normalize(job->name);
 		job->mod_idx = -1;
 		job->result = run_job(&o, job);
 		ret = cli_rmmod_exit(job->result);
