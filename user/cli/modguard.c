@@ -2,15 +2,31 @@
 /* modguard: ask modguardd what holds a kernel module */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "log.h"
 #include "parse.h"
 #include "render.h"
 #include "version.h"
+
+/*
+ * Where modprobe-hook looks for modguard-rmmod when the modguard that runs
+ * has none beside it (nor in ../sbin): where a distribution package puts
+ * it.  A build may say otherwise with -DMG_RMMOD_PATH=...
+ */
+#ifndef MG_RMMOD_PATH
+#define MG_RMMOD_PATH "/usr/sbin/modguard-rmmod"
+#endif
+
+/* --rmmod-path, an option of modprobe-hook only */
+static const char *rmmod_path_opt;
+/* --socket as given: a hook line names it too */
+static const char *socket_opt;
 
 static void usage(FILE *f)
 {
@@ -28,10 +44,20 @@ static void usage(FILE *f)
 		"                      let MODULE be unloaded again after a stale\n"
 		"                      or damaged record quarantined it (needs\n"
 		"                      CAP_SYS_MODULE); the history keeps them\n"
+		"  modprobe-hook MODULE...\n"
+		"                      print modprobe.d(5) lines that make\n"
+		"                      'modprobe -r MODULE' unload it through\n"
+		"                      modguard-rmmod, one per module, e.g.\n"
+		"                      'remove dummy %s dummy';\n"
+		"                      needs no modguardd\n"
 		"  help                this text\n"
 		"\n"
 		"Options (before or after the command):\n"
 		"      --socket PATH   daemon socket (default $%s, else %s)\n"
+		"      --rmmod-path PATH\n"
+		"                      modprobe-hook: the modguard-rmmod the lines\n"
+		"                      run (default: the one beside this modguard,\n"
+		"                      or in its ../sbin, else %s)\n"
 		"  -j, --json          JSON output on stdout, errors included\n"
 		"  -p, --pretty        indented JSON (implies --json)\n"
 		"  -v, --verbose       debug messages on stderr\n"
@@ -43,7 +69,7 @@ static void usage(FILE *f)
 		"  1  refused (reserved)\n"
 		"  2  bad usage or input, module not loaded\n"
 		"  3  modguardd unreachable, not attached, or internal error\n",
-		MG_SOCKET_ENV, MG_DEFAULT_SOCKET);
+		MG_RMMOD_PATH, MG_SOCKET_ENV, MG_DEFAULT_SOCKET, MG_RMMOD_PATH);
 }
 
 static enum mg_outcome do_status(struct cli *cli, int argc, char **argv)
@@ -195,6 +221,158 @@ static enum mg_outcome do_clear(struct cli *cli, int argc, char **argv)
 			      cleared_json);
 }
 
+/* 1 if path is a modguard-rmmod we may run */
+static int rmmod_at(char *buf, size_t len, const char *dir, const char *rel)
+{
+	int n = snprintf(buf, len, "%s/%s", dir, rel);
+
+	return n > 0 && (size_t)n < len && !access(buf, X_OK);
+}
+
+/*
+ * The modguard-rmmod the hook lines run: --rmmod-path, else the one
+ * installed with the running modguard (beside it, as in the build tree,
+ * or in the sbin beside its bin), else MG_RMMOD_PATH.
+ */
+static void hook_rmmod_path(char *buf, size_t len)
+{
+	char exe[PATH_MAX], *slash;
+
+	if (rmmod_path_opt) {
+		snprintf(buf, len, "%s", rmmod_path_opt);
+		return;
+	}
+	if (realpath("/proc/self/exe", exe) && (slash = strrchr(exe, '/'))) {
+		*slash = '\0';
+		if (rmmod_at(buf, len, exe, "modguard-rmmod") ||
+		    rmmod_at(buf, len, exe, "../sbin/modguard-rmmod")) {
+			/* the line is kept in a config file: no ".." in it */
+			if (strstr(buf, "/../") && realpath(buf, exe))
+				snprintf(buf, len, "%s", exe);
+			return;
+		}
+	}
+	snprintf(buf, len, "%s", MG_RMMOD_PATH);
+}
+
+/*
+ * s as one word of the "sh -c" modprobe runs a remove command with
+ * (kmod's command_do() calls system()): as it is when it is only
+ * characters no shell treats specially, else in single quotes
+ */
+static int sh_word(const char *s, char *buf, size_t len)
+{
+	static const char plain[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "abcdefghijklmnopqrstuvwxyz0123456789/._+-:=@%,";
+	size_t o = 0;
+
+	if (*s && !s[strspn(s, plain)]) {
+		if (strlen(s) >= len)
+			return -ENAMETOOLONG;
+		memcpy(buf, s, strlen(s) + 1);
+		return 0;
+	}
+	/* room for the worst case: every character a quote, and the quotes */
+	if (4 * strlen(s) + 3 > len)
+		return -ENAMETOOLONG;
+	buf[o++] = '\'';
+	for (const char *p = s; *p; p++) {
+		if (*p == '\'') {
+			memcpy(buf + o, "'\\''", 4);
+			o += 4;
+		} else {
+			buf[o++] = *p;
+		}
+	}
+	buf[o++] = '\'';
+	buf[o] = '\0';
+	return 0;
+}
+
+/*
+ * modprobe.d(5): "remove MODULE COMMAND...": modprobe -r MODULE then runs
+ * COMMAND with sh -c instead of unloading MODULE itself, and fails when
+ * it fails.  $CMDLINE_OPTS is always empty for a remove command (kmod
+ * passes no options to it), so the line does not use it.
+ */
+static enum mg_outcome do_modprobe_hook(struct cli *cli, int argc, char **argv)
+{
+	/* a quoted word may be 4 times its text ("'\\''" for each quote) */
+	char path[PATH_MAX], word[4 * PATH_MAX + 8], sock[4 * PATH_MAX + 24];
+	char (*names)[MG_MODULE_NAME_LEN] = NULL;
+	struct mg_json *jw = NULL;
+	enum mg_outcome ret;
+
+	if (!argc) {
+		cli_err(cli, "modprobe-hook needs at least one module: modprobe.d "
+			"remove lines are per module (e.g. modguard modprobe-hook "
+			"dummy brd)");
+		return MG_OUTCOME_BAD_INPUT;
+	}
+	ret = cli_check_names(cli, argv, argc);
+	if (ret)
+		return ret;
+	hook_rmmod_path(path, sizeof(path));
+	/* a config line holds no newline, and modprobe runs no relative path */
+	if (path[0] != '/' || strpbrk(path, "\n\r") ||
+	    (socket_opt && strpbrk(socket_opt, "\n\r"))) {
+		cli_err(cli, "invalid --rmmod-path '%s': expected an absolute path "
+			"on one line", path);
+		return MG_OUTCOME_BAD_INPUT;
+	}
+	if (access(path, X_OK))
+		mg_warn("%s: %s; the lines run it all the same (modprobe -r then "
+			"fails, and unloads nothing)", path, strerror(errno));
+	sock[0] = '\0';
+	if (sh_word(path, word, sizeof(word)) ||
+	    (socket_opt && sh_word(socket_opt, sock + 10, sizeof(sock) - 10))) {
+		cli_err(cli, "modprobe-hook: a path is too long for a config line");
+		return MG_OUTCOME_BAD_INPUT;
+	}
+	if (socket_opt)
+		memcpy(sock, " --socket ", 10);
+	names = calloc((size_t)argc, sizeof(*names));
+	if (!names) {
+		cli_err(cli, "cannot allocate %d names: %s", argc, strerror(ENOMEM));
+		return MG_OUTCOME_FAILED;
+	}
+	for (int i = 0; i < argc; i++) {
+		snprintf(names[i], sizeof(names[i]), "%s", argv[i]);
+		mg_module_name_normalize(names[i]);
+	}
+	if (cli->json) {
+		jw = cli_json_new(cli);
+		if (!jw) {
+			free(names);
+			return MG_OUTCOME_FAILED;
+		}
+		mg_json_start_object(jw);
+		mg_json_string_field(jw, "rmmod_path", path);
+		mg_json_name(jw, "lines");
+		mg_json_start_array(jw);
+	}
+	for (int i = 0; i < argc; i++) {
+		char line[sizeof(word) + sizeof(sock) + 2 * MG_MODULE_NAME_LEN + 16];
+
+		snprintf(line, sizeof(line), "remove %s %s%s %s", names[i], word,
+			 sock, names[i]);
+		if (jw) {
+			mg_json_start_object(jw);
+			mg_json_string_field(jw, "module", names[i]);
+			mg_json_string_field(jw, "line", line);
+			mg_json_end_object(jw);
+		} else {
+			printf("%s\n", line);
+		}
+	}
+	free(names);
+	if (!jw)
+		return fflush(stdout) ? MG_OUTCOME_FAILED : MG_OUTCOME_OK;
+	mg_json_end_array(jw);
+	mg_json_end_object(jw);
+	return cli_json_done(cli, jw);
+}
+
 static enum mg_outcome do_help(struct cli *cli, int argc, char **argv)
 {
 	(void)cli;
@@ -212,6 +390,7 @@ static const struct cmd {
 	{ "report", do_report },
 	{ "history", do_history },
 	{ "clear-quarantine", do_clear },
+	{ "modprobe-hook", do_modprobe_hook },
 	{ "help", do_help },
 };
 
@@ -241,6 +420,7 @@ static enum mg_outcome run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 'S' },
+		{ "rmmod-path", required_argument, NULL, 'R' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -252,7 +432,6 @@ static enum mg_outcome run(int argc, char **argv)
 		.prog = "modguard",
 		.timeout_ms = MG_CLIENT_TIMEOUT_MS,
 	};
-	const char *socket_opt = NULL;
 	const struct cmd *cmd;
 	int c, ambiguous;
 
@@ -267,6 +446,9 @@ static enum mg_outcome run(int argc, char **argv)
 		switch (c) {
 		case 'S':
 			socket_opt = optarg;
+			break;
+		case 'R':
+			rmmod_path_opt = optarg;
 			break;
 		case 'j':
 			cli.json = true;
@@ -312,6 +494,10 @@ static enum mg_outcome run(int argc, char **argv)
 	if (!cmd) {
 		cli_err(&cli, "%s command '%s'; see --help",
 			ambiguous ? "ambiguous" : "unknown", argv[optind]);
+		return MG_OUTCOME_BAD_INPUT;
+	}
+	if (rmmod_path_opt && cmd->fn != do_modprobe_hook) {
+		cli_err(&cli, "--rmmod-path is an option of modprobe-hook only");
 		return MG_OUTCOME_BAD_INPUT;
 	}
 	mg_dbg("command %s, socket %s", cmd->name, cli.socket);
