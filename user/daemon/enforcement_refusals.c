@@ -1,16 +1,170 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Records of the enforcement's refusals; see enforcement_refusals.h. */
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
 
 #include "enforcement_refusals.h"
 #include "evidence.h"
 #include "kernel_view.h"
+#include "kmsg_writer.h"
 #include "log.h"
 #include "record_writer.h"
+#include "records.h"
+
+/* the holders a kernel-log line names, as kernel_log.c's lines do */
+#define KMSG_HOLDERS 4
 
 static const char *plural(unsigned long long n)
 {
 	return n == 1 ? "" : "s";
+}
+
+/* append to buf at *off, never past len */
+static void add(char *buf, size_t len, size_t *off, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void add(char *buf, size_t len, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*off >= len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *off, len - *off, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*off = *off + (size_t)n < len ? *off + (size_t)n : len - 1;
+}
+
+/*
+ * "1 task inside its text, 2 files open on its owner-less devices (task
+ * cat[402] mg_x_read+0x12, file mg_x_open by reader[300])": the counts the
+ * refusal was decided on, then who they are as the scan names them now.
+ * Strings from user space (comms) are cleaned; the line is cleaned again
+ * as a whole when written.
+ */
+static void holders_summary(const struct mg_event *e,
+			    const struct mg_unload_record *rec, char *buf,
+			    size_t len)
+{
+	const unsigned long long n[] = { e->refused.callers,
+					 e->refused.stack_tasks,
+					 e->refused.open_files };
+	static const char *const what[] = {
+		"caller%s inside its owner-less file operations",
+		"task%s inside its text",
+		"file%s open on its owner-less devices",
+	};
+	size_t off = 0, shown = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < 3; i++) {
+		char w[64];
+
+		if (!n[i])
+			continue;
+		snprintf(w, sizeof(w), what[i], plural(n[i]));
+		add(buf, len, &off, "%s%llu %s", off ? ", " : "", n[i], w);
+	}
+	if (!off)
+		add(buf, len, &off, "busy");
+	for (size_t i = 0; rec && i < rec->nrefs && shown < KMSG_HOLDERS; i++) {
+		const struct mg_ref_summary *r = &rec->refs[i];
+		char comm[sizeof(r->comm)], fn[sizeof(r->function)];
+
+		mg_kmsg_clean(r->comm, sizeof(r->comm), comm, sizeof(comm));
+		mg_kmsg_clean(r->function, sizeof(r->function), fn, sizeof(fn));
+		add(buf, len, &off, "%s%.*s", shown ? ", " : " (",
+		    (int)strnlen(r->kind, sizeof(r->kind)), r->kind);
+		if (r->pid)
+			add(buf, len, &off, " %s[%u]", comm, r->pid);
+		if (fn[0])
+			add(buf, len, &off, " %s", fn);
+		shown++;
+	}
+	if (rec && rec->nrefs + rec->refs_omitted > shown && shown)
+		add(buf, len, &off, ", ...");
+	if (shown)
+		add(buf, len, &off, ")");
+}
+
+/*
+ * The one kernel-log line of a refusal, rate limited: a user of a plain
+ * rmmod sees only "Operation not permitted", so it says who was refused,
+ * what holds the module and where to look; never more than
+ * MG_KMSG_BURST lines a module a minute, however often rmmod is looped.
+ */
+static void refusal_kmsg(struct mg_daemon *d, const struct mg_event *e,
+			 const char *name, const char *comm,
+			 const struct mg_unload_record *rec, const char *id)
+{
+	uint64_t now = e->ts_ns ? e->ts_ns : mg_clock_ns(CLOCK_MONOTONIC);
+	struct mg_kmsg_admit a = mg_kmsg_admit(name, now);
+	char holders[512], held[96] = "", msg[900];
+
+	if (a.note) {
+		snprintf(msg, sizeof(msg),
+			 "refused delete_module(%s) by %s[%u] again: its next "
+			 "refusals within %llu s are not logged here (at most %d "
+			 "lines a minute); modguard history records each",
+			 name, comm, e->tgid,
+			 (unsigned long long)(MG_KMSG_WINDOW_NS / 1000000000ULL),
+			 MG_KMSG_BURST);
+		mg_kmsg_write(d->kmsg_path, msg);
+		return;
+	}
+	if (!a.log)
+		return;
+	holders_summary(e, rec, holders, sizeof(holders));
+	if (a.held)
+		snprintf(held, sizeof(held),
+			 " (%llu earlier refusal%s not logged)",
+			 (unsigned long long)a.held, plural(a.held));
+	snprintf(msg, sizeof(msg),
+		 "refused delete_module(%s) by %s[%u]: %s; see: modguard report "
+		 "%s%s%s%s%s", name, comm, e->tgid, holders, name,
+		 id[0] ? ", record " : "", id, id[0] ? " (modguard history)" : "",
+		 held);
+	mg_kmsg_write(d->kmsg_path, msg);
+}
+
+/*
+ * The record, as mg_record_commit() writes it but for its kernel-log
+ * line: a refusal has its own, rate-limited one (refusal_kmsg()), which
+ * a looped rmmod must not get around.  rec->refs stays allocated for
+ * that line; the caller frees it.
+ */
+static int refusal_record(struct mg_daemon *d, const struct mg_record_request *r,
+			  struct mg_unload_record *rec)
+{
+	int err;
+
+	snprintf(rec->boot, sizeof(rec->boot), "%s", d->boot_id);
+	snprintf(rec->outcome, sizeof(rec->outcome), "%s", r->outcome);
+	snprintf(rec->module, sizeof(rec->module), "%s", r->module);
+	snprintf(rec->build, sizeof(rec->build), "%s", r->build ? r->build : "");
+	mg_field_copy(rec->requester_comm, sizeof(rec->requester_comm),
+		      r->requester_comm ? r->requester_comm : "");
+	snprintf(rec->reason, sizeof(rec->reason), "%s", r->reason);
+	rec->requester_pid = r->requester_pid;
+	if (r->evidence && mg_record_fill_refs(d, r->evidence, rec))
+		mg_warn("records: out of memory: the %s record of %s lists no "
+			"references", r->outcome, r->module);
+	err = mg_record_write(d->state_dir, rec);
+	if (err) {
+		mg_err("records: cannot write the %s record of %s to %s: %s",
+		       r->outcome, r->module, d->state_dir, strerror(-err));
+		rec->id[0] = '\0';
+		return err;
+	}
+	mg_metrics_count_record(&d->metrics, rec->outcome, rec->module,
+				mg_clock_ns(CLOCK_MONOTONIC));
+	return 0;
 }
 
 void mg_enforcement_refused(struct mg_daemon *d, struct mg_module *m,
@@ -21,6 +175,8 @@ void mg_enforcement_refused(struct mg_daemon *d, struct mg_module *m,
 	unsigned long long files = e->refused.open_files;
 	struct mg_record_request r = { .outcome = "refused" };
 	char reason[256], comm[MG_COMM_LEN + 1], name[MG_MODULE_NAME_LEN];
+	char kcomm[MG_COMM_LEN + 1], kname[MG_MODULE_NAME_LEN], id[96];
+	struct mg_unload_record rec = { 0 };
 	struct mg_evidence ev;
 	struct mg_kmod k;
 	int have_ev = 0;
@@ -43,9 +199,15 @@ void mg_enforcement_refused(struct mg_daemon *d, struct mg_module *m,
 	r.requester_comm = comm;
 	r.reason = reason;
 	r.evidence = have_ev ? &ev : NULL;
-	mg_record_commit(d, &r, NULL, 0);
+	refusal_record(d, &r, &rec);
+	/* comm is the requester's to choose, the name the caller's to pass */
+	mg_kmsg_clean(comm, sizeof(comm), kcomm, sizeof(kcomm));
+	mg_kmsg_clean(name, sizeof(name), kname, sizeof(kname));
+	mg_field_copy(id, sizeof(id), rec.id);
+	refusal_kmsg(d, e, kname, kcomm, &rec, id);
 	mg_info("refused %s[%u]'s delete_module(%s): %s", comm, e->tgid, name,
 		reason);
+	free(rec.refs);
 	if (have_ev)
 		mg_evidence_free(&ev);
 }
