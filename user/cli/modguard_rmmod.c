@@ -229,12 +229,20 @@ static int go(struct mg_client *c, struct rm_job *job)
 static void print_result(const struct rm_opts *o, const struct rm_job *job)
 {
 	int ok = job->result == MG_OUTCOME_OK;
+	/*
+	 * an unload with a caveat, e.g. "unloaded; modguardd did not see its
+	 * exit, so what it left behind is unknown": not a clean success, so
+	 * it is said even without -v
+	 */
+	int caveat = ok && !o->dry_run && strchr(job->msg, ';');
 	/* a stale unload's leftovers go with its error, unless that is syslog */
 	FILE *ev = job->result == MG_OUTCOME_STALE && !o->syslog ? stderr : stdout;
 
-	if (ok && !o->cli.verbose && !o->dry_run)
+	if (ok && !caveat && !o->cli.verbose && !o->dry_run)
 		return;
-	if (ok)
+	if (caveat)
+		mg_warn("%s: %s", job->name, job->msg);
+	else if (ok)
 		printf("%s: %s\n", job->name, job->msg);
 	else
 		mg_err("%s: %s", job->name, job->msg);
