@@ -81,7 +81,9 @@ static void holders_summary(const struct mg_event *e,
 		mg_kmsg_clean(r->function, sizeof(r->function), fn, sizeof(fn));
 		add(buf, len, &off, "%s%.*s", shown ? ", " : " (",
 		    (int)strnlen(r->kind, sizeof(r->kind)), r->kind);
-		if (r->pid)
+		/* who: for what a task does or holds, not who armed a callback */
+		if (r->pid && (!strcmp(r->kind, "task") || !strcmp(r->kind, "file") ||
+			       !strcmp(r->kind, "holder")))
 			add(buf, len, &off, " %s[%u]", comm, r->pid);
 		if (fn[0])
 			add(buf, len, &off, " %s", fn);
