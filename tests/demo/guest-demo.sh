@@ -80,7 +80,8 @@ run 0 insmod "$MODS/mg_tidy.ko"
 sleep 0.5 # let every callback fire at least once
 say "its own callbacks do not make it busy: a correct exit cancels them"
 run 0 modguard report mg_tidy
-run 0 modguard-rmmod mg_tidy
+say "-v: say what it did (like rmmod, it is silent on success without it)"
+run 0 modguard-rmmod -v mg_tidy
 
 header "3. a reader sleeps inside a module without .owner (the classic unload crash)"
 say "no .owner in its file_operations: the open file takes no reference, refcnt"
@@ -101,8 +102,8 @@ say "modguard's view: a task inside the module's text"
 run 0 modguard report mg_nofops_reader
 say "-t 1: the reader does not leave within a second, so modguard-rmmod refuses"
 run 1 modguard-rmmod -t 1 mg_nofops_reader
-say "-t 20: it waits for the reader to leave, then unloads"
-run 0 modguard-rmmod -t 20 mg_nofops_reader
+say "-t 20: it waits for the reader to leave, then unloads (-v shows the wait)"
+run 0 modguard-rmmod -v -t 20 mg_nofops_reader
 echo
 echo "\$ wait \$reader    # the cat that was inside"
 wait $reader

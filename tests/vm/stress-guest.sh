@@ -94,7 +94,7 @@ while [ $c -lt "$CYCLES" ]; do
 	# the module unloading (ENODEV) or gone (ENOENT)
 	"$READER" $c 0 $((1 + RANDOM % 3)) $DEV >> "$tmp/readers.txt" 2>&1 &
 	pids+=($!)
-	"$RMMOD_G" -t 10 mg_nofops_reader > "$tmp/rm.out" 2>&1 &
+	"$RMMOD_G" -v -t 10 mg_nofops_reader > "$tmp/rm.out" 2>&1 &
 	rm_pid=$!
 	for ((r = 2; r <= n; r++)); do
 		d=$(((RANDOM * 32768 + RANDOM) % 800000))

@@ -9,9 +9,10 @@ insmod "$MODS/mg_nofops_reader.ko" sleep_ms=3000
 cat /dev/mg_nofops_reader & reader=$!
 wait_for 50 sh -c "grep -q mg_nofops_reader_read /proc/$reader/stack 2>/dev/null || \
 	$MODGUARD report --json mg_nofops_reader | grep -q '\"kind\":\"task\"'"
-expect_rc 0 "owner-less reader: modguard-rmmod -t 20 waits, then unloads" \
-	"$RMMOD_G" -t 20 mg_nofops_reader
+expect_rc 0 "owner-less reader: modguard-rmmod -v -t 20 waits, then unloads" \
+	"$RMMOD_G" -v -t 20 mg_nofops_reader
 check "... it said it was waiting on the reader task" out_has "task +mg_nofops_reader_read\+0x"
+check "... then that it unloaded it" out_has "^mg_nofops_reader: unloaded$"
 check "... the module is gone" sh -c '! grep -q "^mg_nofops_reader " /proc/modules'
 wait $reader
 check "... and the reader completed normally" test $? = 0
@@ -32,8 +33,8 @@ expect_rc 0 "... and it unloads once the reader left" "$RMMOD_G" mg_nofops_reade
 insmod "$MODS/mg_owner_reader.ko" sleep_ms=3000
 cat /dev/mg_owner_reader & reader=$!
 wait_for 50 sh -c 'test "$(cat /sys/module/mg_owner_reader/refcnt)" = 1'
-expect_rc 0 "owner reader: modguard-rmmod waits for the holder, then unloads" \
-	"$RMMOD_G" -t 20 mg_owner_reader
+expect_rc 0 "owner reader: modguard-rmmod -v waits for the holder, then unloads" \
+	"$RMMOD_G" -v -t 20 mg_owner_reader
 check "... it showed the holder with the reader's pid" out_has "holder .* $reader +cat"
 wait $reader
 
@@ -41,8 +42,16 @@ wait $reader
 insmod "$MODS/mg_tidy.ko"
 sleep 0.3
 expect_rc 0 "tidy module (timers, hrtimer, delayed work, kthread) unloads with exit 0" \
-	"$RMMOD_G" mg_tidy
-check "... saying just 'unloaded'" out_has "^mg_tidy: unloaded$"
+	"$RMMOD_G" -v mg_tidy
+check "... saying just 'unloaded' with -v" out_has "^mg_tidy: unloaded$"
+check "... and nothing else" test "$(wc -l < "$OUT_FILE")" = 1
+# like rmmod, silent on success without -v: nothing on stdout or stderr
+insmod "$MODS/mg_tidy.ko"
+"$RMMOD_G" mg_tidy >"$MG_WORK/quiet.out" 2>"$MG_WORK/quiet.err"
+check "without -v a clean unload exits 0 ..." test $? = 0
+check "... and prints nothing on stdout" test ! -s "$MG_WORK/quiet.out"
+check "... nor on stderr" test ! -s "$MG_WORK/quiet.err"
+check "... and the module is gone" sh -c '! grep -q "^mg_tidy " /proc/modules'
 
 # --dry-run changes nothing
 insmod "$MODS/mg_tidy.ko"
@@ -76,7 +85,8 @@ expect_rc 4 "--force unloads it anyway and names the leftover" "$RMMOD_G" --forc
 check "... loudly" out_has "WITHOUT"
 
 # 6. robustness
-expect_rc 2 "an invalid name exits 2" "$RMMOD_G" 'no/such'
+expect_rc 2 "an invalid name exits 2" "$RMMOD_G" 'no.such'
+check "... saying so" out_has "invalid module name 'no.such'"
 expect_rc 2 "an overlong name exits 2" "$RMMOD_G" \
 	aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
 expect_rc 2 "a module that is not loaded exits 2" "$RMMOD_G" mg_not_there

@@ -50,7 +50,7 @@ check "... with 'Operation not permitted'" out_has "Operation not permitted"
 check "... and the module stays loaded" lsmod_has mg_nofops_reader
 expect_rc 0 "history shows the refusal" "$MODGUARD" history --json
 check "... with the requester's comm" jq -e '[.records[] | select(.outcome=="refused" and .module=="mg_nofops_reader") | .requester_comm] | index("rmmod") != null' "$OUT_FILE"
-check "the kernel log names the refusal" sh -c "dmesg | grep -q 'modguard: module mg_nofops_reader .*refused'"
+check "the kernel log names the refusal, the requester and where to look" sh -c "dmesg | grep -q 'modguard: refused delete_module(mg_nofops_reader) by rmmod\\[[0-9]*\\]: .*see: modguard report mg_nofops_reader, record '"
 wait $reader
 check "the reader completed normally" test $? = 0
 wait_for 50 sh -c "! $MODGUARD report --json mg_nofops_reader | grep -q '\"kind\":\"task\"'"

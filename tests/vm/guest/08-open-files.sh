@@ -33,7 +33,7 @@ check "... '1 file open'" out_has "1 file open on its owner-less devices"
 check "a read through the open file completes normally" sh -c "cat <&3"
 
 # 2. the wait is event-driven: closing the file lets the unload through
-"$RMMOD_G" -t 20 mg_nofops_reader > "$MG_WORK/wait-close.out" 2>&1 3<&- &
+"$RMMOD_G" -v -t 20 mg_nofops_reader > "$MG_WORK/wait-close.out" 2>&1 3<&- &
 rm_pid=$!
 sleep 2
 exec 3<&-

@@ -134,7 +134,7 @@ cat "$DEV" > /dev/null & rd=$!
 wait_for 100 sh -c "grep -q mg_nofops_reader_read /proc/$rd/stack"
 # (a background job of a script starts with SIGINT ignored: not so at a
 # terminal, where Ctrl-C reaches it)
-env --default-signal=INT "$RMMOD_G" -t 60 mg_nofops_reader \
+env --default-signal=INT "$RMMOD_G" -v -t 60 mg_nofops_reader \
 	> "$MG_WORK/int.out" 2>&1 & rm_pid=$!
 wait_for 300 grep -q "busy; waiting" "$MG_WORK/int.out"
 check "modguard-rmmod -t 60 waits while a reader is inside" \

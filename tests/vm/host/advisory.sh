@@ -26,7 +26,7 @@ cat /dev/mg_nofops_reader > /dev/null & rd=\$!
 wait_for 100 sh -c "grep -q mg_nofops_reader_read /proc/\$rd/stack"
 $build/modguard-rmmod -t 1 mg_nofops_reader > \$VM_OUT/refuse.out 2>&1
 echo \$? > \$VM_OUT/refuse.rc
-$build/modguard-rmmod -t 60 mg_nofops_reader > \$VM_OUT/wait.out 2>&1
+$build/modguard-rmmod -v -t 60 mg_nofops_reader > \$VM_OUT/wait.out 2>&1
 echo \$? > \$VM_OUT/wait.rc
 wait \$rd
 echo \$? > \$VM_OUT/reader.rc
