@@ -187,9 +187,111 @@ test-modules: modules
 		VM_KERNEL=$$k tests/modules/build.sh $(OUT)/modules || exit; \
 	done
 
-install: $(PROGS)
-	install -d $(DESTDIR)$(PREFIX)/sbin
-	install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/sbin/
+# --- install, uninstall, the Debian package -------------------------------
+# make install [DESTDIR=D] [PREFIX=/usr/local] [BINDIR=...] ...: every
+# directory below can be set on its own.  modguardd and modguard-rmmod go
+# to sbin (root's), modguard to bin (anyone may read reports).  The unit
+# and the zsh completion go where systemd and Debian's zsh look for them:
+# under PREFIX=/usr, /lib/systemd/system (Debian 12's packages) and
+# vendor-completions; under any other PREFIX, PREFIX/lib/systemd/system
+# (in systemd's search path for /usr/local) and site-functions (in zsh's
+# fpath for /usr/local).  The modprobe.d file is an example and must not
+# take effect by itself: it goes with the docs, not to /etc/modprobe.d.
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+EXAMPLEDIR ?= $(PREFIX)/share/doc/modguard/examples
+ifeq ($(patsubst %/,%,$(PREFIX)),/usr)
+UNITDIR ?= /lib/systemd/system
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
+else
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+endif
+MAN_PAGES := docs/man/modguardd.8 docs/man/modguard.8 docs/man/modguard-rmmod.8
+INSTALL_SRCS := $(MAN_PAGES) dist/completion/modguard.bash \
+	dist/completion/modguard-rmmod.bash dist/completion/_modguard \
+	dist/modguardd.service.in dist/modprobe.d/modguard.conf.example
+# what make install writes, and all that make uninstall removes
+INSTALLED := $(SBINDIR)/modguardd $(SBINDIR)/modguard-rmmod $(BINDIR)/modguard \
+	$(addprefix $(MANDIR)/man8/,$(notdir $(MAN_PAGES))) \
+	$(BASHCOMPDIR)/modguard $(BASHCOMPDIR)/modguard-rmmod $(ZSHCOMPDIR)/_modguard \
+	$(UNITDIR)/modguardd.service $(EXAMPLEDIR)/modguard.conf.example
+# @SBINDIR@ in the unit and the example, replaced at install time
+MG_SUBST = sed 's|@SBINDIR@|$(SBINDIR)|g'
+
+install: $(PROGS) $(INSTALL_SRCS)
+	$(Q)case '$(SBINDIR)' in /*) ;; *) \
+		echo "install: SBINDIR='$(SBINDIR)' is not an absolute path (the unit's ExecStart needs one)" >&2; \
+		exit 2 ;; \
+	esac; \
+	if printf '%s' '$(SBINDIR)' | grep -q '[[:space:]|&%\\]'; then \
+		echo "install: SBINDIR='$(SBINDIR)': the unit's ExecStart cannot hold a blank, |, &, % or \\" >&2; \
+		exit 2; \
+	fi
+	$(call msg,INSTALL,$(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR))
+	$(Q)install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
+	$(Q)install -m 0755 $(OUT)/modguardd $(OUT)/modguard-rmmod $(DESTDIR)$(SBINDIR)/
+	$(Q)install -m 0755 $(OUT)/modguard $(DESTDIR)$(BINDIR)/
+	$(call msg,INSTALL,$(DESTDIR)$(MANDIR)/man8)
+	$(Q)install -d $(DESTDIR)$(MANDIR)/man8
+	$(Q)install -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man8/
+	$(call msg,INSTALL,$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR))
+	$(Q)install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	$(Q)install -m 0644 dist/completion/modguard.bash $(DESTDIR)$(BASHCOMPDIR)/modguard
+	$(Q)install -m 0644 dist/completion/modguard-rmmod.bash $(DESTDIR)$(BASHCOMPDIR)/modguard-rmmod
+	$(Q)install -m 0644 dist/completion/_modguard $(DESTDIR)$(ZSHCOMPDIR)/_modguard
+	$(call msg,INSTALL,$(DESTDIR)$(UNITDIR)/modguardd.service)
+	$(Q)install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(EXAMPLEDIR)
+	$(Q)$(MG_SUBST) dist/modguardd.service.in > $(DESTDIR)$(UNITDIR)/modguardd.service
+	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/modguardd.service
+	$(call msg,INSTALL,$(DESTDIR)$(EXAMPLEDIR)/modguard.conf.example)
+	$(Q)$(MG_SUBST) dist/modprobe.d/modguard.conf.example > \
+		$(DESTDIR)$(EXAMPLEDIR)/modguard.conf.example
+	$(Q)chmod 0644 $(DESTDIR)$(EXAMPLEDIR)/modguard.conf.example
+
+# exactly what install wrote (the directories stay: they are shared), but
+# modguard's own example folder when it is left empty
+uninstall:
+	$(call msg,RM,$(addprefix $(DESTDIR),$(INSTALLED)))
+	$(Q)rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	$(Q)case '$(EXAMPLEDIR)' in */modguard/examples) \
+		rmdir $(DESTDIR)$(EXAMPLEDIR) $(DESTDIR)$(dir $(EXAMPLEDIR)) 2>/dev/null || true ;; \
+	esac
+
+# make deb: the .deb (debian/) in $(OUT)/deb, built by dpkg-buildpackage
+# in a copy of the tree there ($(OUT)/deb/src, removed afterwards), so that
+# neither the tree nor $(OUT) is touched; the build dependencies come from
+# tools/install-deps --deb.  No tests run in the package build (they boot
+# kernels under QEMU: make test).
+DEB_OUT := $(OUT)/deb
+deb:
+	$(Q)tools/install-deps --deb
+	$(Q)v=$$(sed -n 's/^#define MG_VERSION "\(.*\)"$$/\1/p' user/lib/version.h); \
+	c=$$(dpkg-parsechangelog -SVersion); \
+	if [ -z "$$v" ] || [ "$$v" != "$$c" ]; then \
+		echo "deb: debian/changelog is at $$c, but user/lib/version.h's MG_VERSION is $${v:-missing}: add a changelog entry for it" >&2; \
+		exit 1; \
+	fi
+	$(call msg,COPY,$(DEB_OUT)/src)
+	$(Q)rm -rf $(DEB_OUT) && mkdir -p $(DEB_OUT)/src
+	$(Q)if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git ls-files -z --cached --others --exclude-standard | \
+		xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
+		tar --null -T - -cf - | tar -xf - -C $(DEB_OUT)/src; \
+	else \
+		tar --exclude=./.git --exclude=./build --exclude='./build-*' \
+			--exclude=./$(OUT) -cf - . | tar -xf - -C $(DEB_OUT)/src; \
+	fi
+	$(call msg,DPKG,$(DEB_OUT))
+	$(Q)cd $(DEB_OUT)/src && dpkg-buildpackage -b -us -uc -J$$(nproc) \
+		> ../build.log 2>&1 || { rm -rf ../src; tail -n 40 ../build.log >&2; \
+		echo "deb: dpkg-buildpackage failed; whole log: $(DEB_OUT)/build.log" >&2; exit 1; }
+	$(Q)rm -rf $(DEB_OUT)/src
+	$(Q)ls $(DEB_OUT)/*.deb
+
+.PHONY: uninstall deb
 
 unit-test: $(UNIT_BINS)
 	$(Q)tests/unit/run-unit.sh $(OUT)
