@@ -261,10 +261,13 @@ uninstall:
 	esac
 
 # make deb: the .deb (debian/) in $(OUT)/deb, built by dpkg-buildpackage
-# in a copy of the tree there ($(OUT)/deb/src, removed afterwards), so that
-# neither the tree nor $(OUT) is touched; the build dependencies come from
-# tools/install-deps --deb.  No tests run in the package build (they boot
-# kernels under QEMU: make test).
+# in a copy of the tree in a temporary folder (removed afterwards; not in
+# $(OUT), whose *.d files the Makefile includes), so that neither the tree
+# nor the rest of $(OUT) is touched, and in an environment of its own:
+# none of this make's variables (OUT, PREFIX...: debian/rules sets its
+# own), only PATH, HOME, TMPDIR, VMLINUX_BTF and DEB_BUILD_OPTIONS.  The build dependencies come
+# from tools/install-deps --deb.  No tests run in the package build (they
+# boot kernels under QEMU: make test).
 DEB_OUT := $(OUT)/deb
 deb:
 	$(Q)tools/install-deps --deb
@@ -274,21 +277,29 @@ deb:
 		echo "deb: debian/changelog is at $$c, but user/lib/version.h's MG_VERSION is $${v:-missing}: add a changelog entry for it" >&2; \
 		exit 1; \
 	fi
-	$(call msg,COPY,$(DEB_OUT)/src)
-	$(Q)rm -rf $(DEB_OUT) && mkdir -p $(DEB_OUT)/src
-	$(Q)if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	$(Q)rm -rf $(DEB_OUT) && mkdir -p $(DEB_OUT)
+	$(call msg,DPKG,$(DEB_OUT))
+	$(Q)set -e; out=$$(cd $(DEB_OUT) && pwd); \
+	tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/modguard-deb.XXXXXX"); \
+	trap 'rm -rf "$$tmp"' EXIT; \
+	mkdir "$$tmp/src"; \
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
 		git ls-files -z --cached --others --exclude-standard | \
 		xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
-		tar --null -T - -cf - | tar -xf - -C $(DEB_OUT)/src; \
+		tar --null -T - -cf - | tar -xf - -C "$$tmp/src"; \
 	else \
 		tar --exclude=./.git --exclude=./build --exclude='./build-*' \
-			--exclude=./$(OUT) -cf - . | tar -xf - -C $(DEB_OUT)/src; \
-	fi
-	$(call msg,DPKG,$(DEB_OUT))
-	$(Q)cd $(DEB_OUT)/src && dpkg-buildpackage -b -us -uc -J$$(nproc) \
-		> ../build.log 2>&1 || { rm -rf ../src; tail -n 40 ../build.log >&2; \
-		echo "deb: dpkg-buildpackage failed; whole log: $(DEB_OUT)/build.log" >&2; exit 1; }
-	$(Q)rm -rf $(DEB_OUT)/src
+			--exclude=./$(OUT) -cf - . | tar -xf - -C "$$tmp/src"; \
+	fi; \
+	if ! (cd "$$tmp/src" && env -i PATH="$$PATH" HOME="$$HOME" \
+		$${TMPDIR:+TMPDIR="$$TMPDIR"} $${VMLINUX_BTF:+VMLINUX_BTF="$$VMLINUX_BTF"} \
+		$${DEB_BUILD_OPTIONS:+DEB_BUILD_OPTIONS="$$DEB_BUILD_OPTIONS"} \
+		dpkg-buildpackage -b -us -uc -J$$(nproc)) > "$$out/build.log" 2>&1; then \
+		tail -n 40 "$$out/build.log" >&2; \
+		echo "deb: dpkg-buildpackage failed; whole log: $(DEB_OUT)/build.log" >&2; \
+		exit 1; \
+	fi; \
+	mv "$$tmp"/*.deb "$$tmp"/*.buildinfo "$$tmp"/*.changes "$$out/"
 	$(Q)ls $(DEB_OUT)/*.deb
 
 .PHONY: uninstall deb
