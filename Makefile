@@ -265,9 +265,9 @@ uninstall:
 # $(OUT), whose *.d files the Makefile includes), so that neither the tree
 # nor the rest of $(OUT) is touched, and in an environment of its own:
 # none of this make's variables (OUT, PREFIX...: debian/rules sets its
-# own), only PATH, HOME, TMPDIR, VMLINUX_BTF and DEB_BUILD_OPTIONS.  The build dependencies come
-# from tools/install-deps --deb.  No tests run in the package build (they
-# boot kernels under QEMU: make test).
+# own), only PATH, HOME, TMPDIR, VMLINUX_BTF and DEB_BUILD_OPTIONS.  The
+# build dependencies come from tools/install-deps --deb.  No tests run in
+# the package build (they boot kernels under QEMU: make test).
 DEB_OUT := $(OUT)/deb
 deb:
 	$(Q)tools/install-deps --deb
