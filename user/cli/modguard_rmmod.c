@@ -249,6 +249,8 @@ static void print_result(const struct rm_opts *o, const struct rm_job *job)
 	if (job->mod_idx >= 0 && (!ok || o->dry_run)) {
 		fflush(stdout);
 		mg_render_refs_text(ok ? stdout : ev, &job->report, job->mod_idx);
+		/* the record line comes after the evidence, in a shared file too */
+		fflush(ok ? stdout : ev);
 	}
 	if (job->record[0])
 		mg_log(ok ? MG_LOG_INFO : MG_LOG_ERR,
@@ -454,8 +456,9 @@ static enum mg_outcome take_names(const struct rm_opts *o, char **args,
 	for (int i = 0; i < n; i++) {
 		if (!mg_module_name_from_arg(args[i], jobs[i].name,
 					     sizeof(jobs[i].name))) {
-			mg_dbg("argument '%s' is module %s", args[i],
-			       jobs[i].name);
+			if (strcmp(args[i], jobs[i].name))
+				mg_dbg("argument '%s' is module %s", args[i],
+				       jobs[i].name);
 			continue;
 		}
 		cli_err(&o->cli,
