@@ -421,7 +421,7 @@ clean:
 	$(call msg,CLEAN,$(OUT))
 	$(Q)rm -rf $(OUT)
 
--include $(shell find $(OUT) -name '*.d' 2>/dev/null)
+-include $(shell find $(OUT) -type f -name '*.d' 2>/dev/null)
 
 .DELETE_ON_ERROR:
 .SECONDARY:
