@@ -169,11 +169,3 @@ int mg_kmsg_write(const char *path, const char *msg)
 	}
 	return err;
 }
-
-void mg_kmsg_writer_reset(void)
-{
-	if (kw.fd >= 0)
-		close(kw.fd);
-	memset(&kw, 0, sizeof(kw));
-	kw.fd = -1;
-}

@@ -52,7 +52,4 @@ int mg_kmsg_write(const char *path, const char *msg);
 /* copy s into buf (len > 0) with anything outside printable ASCII as '?' */
 void mg_kmsg_clean(const char *s, size_t n, char *buf, size_t len);
 
-/* forget the windows and close the kernel log (tests; shutdown) */
-void mg_kmsg_writer_reset(void);
-
 #endif /* MG_KMSG_WRITER_H */
