@@ -135,40 +135,6 @@ static void refusal_kmsg(struct mg_daemon *d, const struct mg_event *e,
 	mg_kmsg_write(d->kmsg_path, msg);
 }
 
-/*
- * The record, as mg_record_commit() writes it but for its kernel-log
- * line: a refusal has its own, rate-limited one (refusal_kmsg()), which
- * a looped rmmod must not get around.  rec->refs stays allocated for
- * that line; the caller frees it.
- */
-static int refusal_record(struct mg_daemon *d, const struct mg_record_request *r,
-			  struct mg_unload_record *rec)
-{
-	int err;
-
-	snprintf(rec->boot, sizeof(rec->boot), "%s", d->boot_id);
-	snprintf(rec->outcome, sizeof(rec->outcome), "%s", r->outcome);
-	snprintf(rec->module, sizeof(rec->module), "%s", r->module);
-	snprintf(rec->build, sizeof(rec->build), "%s", r->build ? r->build : "");
-	mg_field_copy(rec->requester_comm, sizeof(rec->requester_comm),
-		      r->requester_comm ? r->requester_comm : "");
-	snprintf(rec->reason, sizeof(rec->reason), "%s", r->reason);
-	rec->requester_pid = r->requester_pid;
-	if (r->evidence && mg_record_fill_refs(d, r->evidence, rec))
-		mg_warn("records: out of memory: the %s record of %s lists no "
-			"references", r->outcome, r->module);
-	err = mg_record_write(d->state_dir, rec);
-	if (err) {
-		mg_err("records: cannot write the %s record of %s to %s: %s",
-		       r->outcome, r->module, d->state_dir, strerror(-err));
-		rec->id[0] = '\0';
-		return err;
-	}
-	mg_metrics_count_record(&d->metrics, rec->outcome, rec->module,
-				mg_clock_ns(CLOCK_MONOTONIC));
-	return 0;
-}
-
 void mg_enforcement_refused(struct mg_daemon *d, struct mg_module *m,
 			    const struct mg_event *e)
 {
@@ -201,7 +167,8 @@ void mg_enforcement_refused(struct mg_daemon *d, struct mg_module *m,
 	r.requester_comm = comm;
 	r.reason = reason;
 	r.evidence = have_ev ? &ev : NULL;
-	refusal_record(d, &r, &rec);
+	/* its own kernel-log line below: rate-limited, a looped rmmod's */
+	mg_record_commit_quiet(d, &r, &rec);
 	/* comm is the requester's to choose, the name the caller's to pass */
 	mg_kmsg_clean(comm, sizeof(comm), kcomm, sizeof(kcomm));
 	mg_kmsg_clean(name, sizeof(name), kname, sizeof(kname));

@@ -45,31 +45,43 @@ int mg_record_fill_refs(struct mg_daemon *d, const struct mg_evidence *ev,
 	return 0;
 }
 
+int mg_record_commit_quiet(struct mg_daemon *d,
+			   const struct mg_record_request *r,
+			   struct mg_unload_record *rec)
+{
+	int err;
+
+	snprintf(rec->boot, sizeof(rec->boot), "%s", d->boot_id);
+	snprintf(rec->outcome, sizeof(rec->outcome), "%s", r->outcome);
+	snprintf(rec->module, sizeof(rec->module), "%s", r->module);
+	snprintf(rec->build, sizeof(rec->build), "%s", r->build ? r->build : "");
+	mg_field_copy(rec->requester_comm, sizeof(rec->requester_comm),
+		      r->requester_comm ? r->requester_comm : "");
+	snprintf(rec->reason, sizeof(rec->reason), "%s", r->reason);
+	rec->requester_pid = r->requester_pid;
+	if (r->evidence && mg_record_fill_refs(d, r->evidence, rec))
+		mg_warn("records: out of memory: the %s record of %s lists no "
+			"references", r->outcome, r->module);
+	err = mg_record_write(d->state_dir, rec);
+	if (err) {
+		mg_err("records: cannot write the %s record of %s to %s: %s",
+		       r->outcome, r->module, d->state_dir, strerror(-err));
+		rec->id[0] = '\0';
+		return err;
+	}
+	mg_metrics_count_record(&d->metrics, rec->outcome, rec->module,
+				mg_clock_ns(CLOCK_MONOTONIC));
+	return 0;
+}
+
 int mg_record_commit(struct mg_daemon *d, const struct mg_record_request *r,
 		     char *id_out, size_t id_len)
 {
 	struct mg_unload_record rec = { 0 };
 	int err, kerr;
 
-	snprintf(rec.boot, sizeof(rec.boot), "%s", d->boot_id);
-	snprintf(rec.outcome, sizeof(rec.outcome), "%s", r->outcome);
-	snprintf(rec.module, sizeof(rec.module), "%s", r->module);
-	snprintf(rec.build, sizeof(rec.build), "%s", r->build ? r->build : "");
-	snprintf(rec.requester_comm, sizeof(rec.requester_comm), "%s",
-		 r->requester_comm ? r->requester_comm : "");
-	snprintf(rec.reason, sizeof(rec.reason), "%s", r->reason);
-	rec.requester_pid = r->requester_pid;
-	if (r->evidence && mg_record_fill_refs(d, r->evidence, &rec))
-		mg_warn("records: out of memory: the %s record of %s lists no "
-			"references", r->outcome, r->module);
-	err = mg_record_write(d->state_dir, &rec);
-	if (!err)
-		mg_metrics_count_record(&d->metrics, rec.outcome, rec.module,
-					mg_clock_ns(CLOCK_MONOTONIC));
-	if (err)
-		mg_err("records: cannot write the %s record of %s to %s: %s",
-		       r->outcome, r->module, d->state_dir, strerror(-err));
-	else if (id_out)
+	err = mg_record_commit_quiet(d, r, &rec);
+	if (!err && id_out)
 		snprintf(id_out, id_len, "%s", rec.id);
 	/* an intent is not news: the stale or crash record will be */
 	kerr = strcmp(r->outcome, "unloading") ? mg_kmsg_record(d->kmsg_path, &rec)

@@ -34,6 +34,15 @@ struct mg_record_request {
 int mg_record_commit(struct mg_daemon *d, const struct mg_record_request *r,
 		     char *id_out, size_t id_len);
 /*
+ * The same without the kernel-log line (a caller with a line of its own,
+ * rate-limited: the enforcement's refusals), keeping the record written in
+ * *rec (zeroed by the caller; its id is "" when the write failed, and its
+ * refs are the caller's to free).
+ */
+int mg_record_commit_quiet(struct mg_daemon *d,
+			   const struct mg_record_request *r,
+			   struct mg_unload_record *rec);
+/*
  * The refs of ev as record summaries, named with addresses (records are
  * for root); rec->refs is allocated, the caller frees it.
  */
