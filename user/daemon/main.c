@@ -69,6 +69,8 @@ static void usage(FILE *f)
 "                    stderr lines carry journald's <N> priorities anyway)\n"
 "  -v, --verbose     debug messages, including libbpf's and the whole\n"
 "                    verifier log of a program the kernel refuses\n"
+"  -h, --help        this text\n"
+"      --version     print the version\n"
 "\n"
 "SIGTERM and SIGINT stop it; SIGHUP is ignored (there is no configuration\n"
 "to reload).  With $NOTIFY_SOCKET set (systemd's Type=notify) it sends\n"
